@@ -1,1 +1,30 @@
-System.Console.WriteLine("x");
+namespace DeepTrain.Bench;
+
+/// <summary>Dispatches the benchmark commands.</summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: DeepTrain.Bench <command> [options]
+        commands:
+          gemm    SGEMM GFLOP/s (square sizes and the 784-300-100-10 MLP's shapes) next to OpenBLAS
+        """;
+
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        string[] rest = args[1..];
+        switch (args[0])
+        {
+            case "gemm":
+                return GemmBench.Run(rest);
+            default:
+                Console.Error.WriteLine($"unknown command '{args[0]}'");
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+}
