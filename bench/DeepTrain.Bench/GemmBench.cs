@@ -14,13 +14,15 @@ internal static unsafe class GemmBench
     private sealed record Case(string Name, bool TransA, bool TransB, int M, int N, int K, bool Square);
 
     /// <summary>Runs the benchmark. Options: --seconds S (time per measurement, default 0.25),
-    /// --repeats R (best of R, default 3), --threads 1,2, --only square|mlp, --portable.</summary>
+    /// --repeats R (best of R, default 3), --threads 1,2, --only square|mlp, --portable, --no-openblas;
+    /// tuning: --nopack N, --parallel N (thresholds in multiply-adds).</summary>
     public static int Run(string[] args)
     {
         double seconds = 0.25;
         int repeats = 3;
         int[] threadCounts = [1, 2];
         string only = "";
+        bool skipBlas = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,6 +32,7 @@ internal static unsafe class GemmBench
                 case "--threads": threadCounts = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--only": only = args[++i]; break;
                 case "--portable": Gemm.ForcePortable = true; break;
+                case "--no-openblas": skipBlas = true; break;
                 case "--nopack": Gemm.NoPackThreshold = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--parallel": Gemm.ParallelThreshold = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
@@ -56,7 +59,7 @@ internal static unsafe class GemmBench
             }
         }
 
-        bool haveBlas = OpenBlas.TryLoad();
+        bool haveBlas = !skipBlas && OpenBlas.TryLoad();
         double mhz = CpuMhz();
         int cores = Environment.ProcessorCount;
         Console.WriteLine($"DeepTrain SGEMM benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");

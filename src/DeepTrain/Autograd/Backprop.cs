@@ -49,7 +49,7 @@ internal static class Backprop
 
         // Gradients of intermediate results hold only this pass's contributions (leaves accumulate across passes).
         for (int i = 0; i < order.Count; i++) order[i].Output?.ZeroGrad();
-        root.EnsureGrad()[0] = 1f;
+        root.EnsureGrad()[0] += 1f;
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var node = order[i];

@@ -25,7 +25,7 @@ public static unsafe class Gemm
     internal const int MR = 6;        // rows of a micro-tile
     internal const int KC = 256;      // depth of a packed panel
     internal const int MC = 120;      // rows of a packed A block (multiple of MR)
-    internal const int NC = 1024;     // columns of a packed B panel (multiple of every NR)
+    internal const int NC = 512;      // columns of a packed B panel (multiple of every NR)
 
     private static int s_maxThreads = Math.Min(2, Environment.ProcessorCount);
 
