@@ -138,7 +138,7 @@ public static class IdxReader
         if (ndims < minDims || ndims > maxDims)
         {
             string want = minDims == maxDims ? $"{minDims}" : $"{minDims} to {maxDims}";
-            throw new DataFormatException(path, $"the header declares {ndims} dimensions but {noun} need {want} (magic 0x{magic:X8})");
+            throw new DataFormatException(path, $"the header declares {ndims} dimension{(ndims == 1 ? "" : "s")} but {noun} need {want} (magic 0x{magic:X8})");
         }
         Span<byte> sizes = stackalloc byte[4 * ndims];
         got = ReadFully(stream, sizes);

@@ -335,19 +335,24 @@ public static unsafe class Gemm
                     if (packA)
                         PackA(transA, a, lda, row0, pc, Math.Min(bt * MR, m - row0), kc, aPack, avx);
 
-                    int stripPacked = -1;
-                    for (long t = l - bBase; t < h - bBase; t++)
+                    // A(i, p) = ap[o_i + p·csA] with o_0 = 0: packed micro-panels, or A read in place
+                    // (transA: the 6 values of one p are adjacent; else the 6 rows are lda apart).
+                    nint unitRow = packA || transA ? 1 : lda;
+                    nint csA = packA ? MR : transA ? lda : 1;
+                    int tl = (int)(l - bBase), th = (int)(h - bBase);
+                    int jrA = tl / bt, jrB = (th - 1) / bt;
+                    for (int jr = jrA; jr <= jrB; jr++)
                     {
-                        int jr = (int)(t / bt), ir = (int)(t % bt);
-                        int row = row0 + ir * MR, col = jc + jr * nr;
-                        int mr = Math.Min(MR, m - row), nrEff = Math.Min(nr, n - col);
+                        int irFrom = jr == jrA ? tl % bt : 0;
+                        int irTo = jr == jrB ? (th - 1) % bt + 1 : bt;
+                        int col = jc + jr * nr;
+                        int nrEff = Math.Min(nr, n - col);
 
                         float* bp;
-                        nint rsB;
+                        nint rsB = nr;
                         if (packB)
                         {
                             bp = bPack + (nint)jr * kc * nr;
-                            rsB = nr;
                         }
                         else if (!transB && nrEff == nr)
                         {
@@ -356,44 +361,29 @@ public static unsafe class Gemm
                         }
                         else
                         {
-                            if (stripPacked != jr)
-                            {
-                                PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
-                                stripPacked = jr;
-                            }
+                            PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
                             bp = strip;
-                            rsB = nr;
                         }
 
-                        float* ap;
-                        nint o1, o2, o3, o4, o5, csA;
-                        if (packA)
+                        for (int ir = irFrom; ir < irTo; ir++)
                         {
-                            ap = aPack + (nint)ir * MR * kc;
-                            o1 = 1; o2 = 2; o3 = 3; o4 = 4; o5 = 5; csA = MR;
+                            int row = row0 + ir * MR;
+                            int mr = Math.Min(MR, m - row);
+                            float* ap = packA ? aPack + (nint)ir * MR * kc : transA ? a + pc * lda + row : a + row * lda + pc;
+                            // Rows past m repeat the last row (their results are never stored).
+                            nint o1 = unitRow, o2 = 2 * unitRow, o3 = 3 * unitRow, o4 = 4 * unitRow, o5 = 5 * unitRow;
+                            if (mr < MR && !packA)
+                            {
+                                o1 = Math.Min(1, mr - 1) * unitRow; o2 = Math.Min(2, mr - 1) * unitRow;
+                                o3 = Math.Min(3, mr - 1) * unitRow; o4 = Math.Min(4, mr - 1) * unitRow;
+                                o5 = Math.Min(5, mr - 1) * unitRow;
+                            }
+                            float* cp = c + row * ldc + col;
+                            if (avx)
+                                KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+                            else
+                                KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
                         }
-                        else if (transA)
-                        {
-                            // A(i, p) = a[p·lda + i]: the 6 values of one p are adjacent.
-                            ap = a + pc * lda + row;
-                            csA = lda;
-                            o1 = Math.Min(1, mr - 1); o2 = Math.Min(2, mr - 1); o3 = Math.Min(3, mr - 1);
-                            o4 = Math.Min(4, mr - 1); o5 = Math.Min(5, mr - 1);
-                        }
-                        else
-                        {
-                            // A(i, p) = a[i·lda + p]; rows past m repeat the last row (never stored).
-                            ap = a + row * lda + pc;
-                            csA = 1;
-                            o1 = Math.Min(1, mr - 1) * lda; o2 = Math.Min(2, mr - 1) * lda; o3 = Math.Min(3, mr - 1) * lda;
-                            o4 = Math.Min(4, mr - 1) * lda; o5 = Math.Min(5, mr - 1) * lda;
-                        }
-
-                        float* cp = c + row * ldc + col;
-                        if (avx)
-                            KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
-                        else
-                            KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
                     }
                 }
             }
@@ -697,7 +687,7 @@ public static unsafe class Gemm
         Avx.Store(c + 8, Fma.MultiplyAdd(x1, va, Avx.Multiply(Avx.LoadVector256(c + 8), vb)));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRowMasked(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> va,
         float beta, Vector256<float> m0, Vector256<float> m1)
     {

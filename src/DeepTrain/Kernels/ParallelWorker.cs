@@ -64,7 +64,9 @@ internal static class ParallelWorker
             }
             for (int p = 1; p < parts; p++)
             {
-                Exception? e = workers[p - 1].Wait();
+                // A part that its worker has not picked up yet (asleep, or descheduled by other
+                // load on the machine) is done here instead of waited for.
+                Exception? e = workers[p - 1].TryClaim() ? Execute(job, p, parts) : workers[p - 1].Wait();
                 error ??= e;
             }
             if (error is not null)
@@ -73,6 +75,19 @@ internal static class ParallelWorker
         finally
         {
             Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    private static Exception? Execute(ParallelJob job, int part, int parts)
+    {
+        try
+        {
+            job.Execute(part, parts);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
         }
     }
 
@@ -98,7 +113,8 @@ internal static class ParallelWorker
         private ParallelJob? _job;
         private int _part, _parts;
         private int _requested;     // generation of the latest request
-        private int _completed;     // generation of the latest finished request
+        private int _completed;     // generation of the latest request the worker finished
+        private int _claimed;       // generation of the latest request claimed (by the worker or by Run)
         private int _sleeping;      // 1 while blocked (or about to block) on _lock
         private Exception? _error;
 
@@ -123,6 +139,13 @@ internal static class ParallelWorker
             {
                 lock (_lock) Monitor.Pulse(_lock);
             }
+        }
+
+        /// <summary>Claims the current request for the caller; false if the worker already has it.</summary>
+        public bool TryClaim()
+        {
+            int g = Volatile.Read(ref _requested);
+            return Interlocked.CompareExchange(ref _claimed, g, g - 1) == g - 1;
         }
 
         public Exception? Wait()
@@ -159,6 +182,9 @@ internal static class ParallelWorker
                     }
                 }
                 seen = Volatile.Read(ref _requested);
+                // Every request is claimed exactly once, by this worker or by Run, before the next
+                // one is made, so _claimed is seen - 1 here unless Run took this one.
+                if (Interlocked.CompareExchange(ref _claimed, seen, seen - 1) != seen - 1) continue;
                 try
                 {
                     _job!.Execute(_part, _parts);
@@ -167,7 +193,6 @@ internal static class ParallelWorker
                 {
                     _error = e;
                 }
-                _job = null;
                 Volatile.Write(ref _completed, seen);
             }
         }

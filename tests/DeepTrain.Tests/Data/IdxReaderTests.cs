@@ -140,9 +140,9 @@ public class IdxReaderTests : IDisposable
         var asImages = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(labels));
 
         Assert.StartsWith(images + ": ", asLabels.Message);
-        Assert.Contains("3 dimensions but labels need 1", asLabels.Message);
+        Assert.Contains("declares 3 dimensions but labels need 1", asLabels.Message);
         Assert.StartsWith(labels + ": ", asImages.Message);
-        Assert.Contains("1 dimensions but images need 2 to 8", asImages.Message);
+        Assert.Contains("declares 1 dimension but images need 2 to 8", asImages.Message);
     }
 
     [Fact]
