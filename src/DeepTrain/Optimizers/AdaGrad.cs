@@ -11,8 +11,8 @@ namespace DeepTrain.Optimizers;
 /// η_t = η / (1 + (t − 1)·δ)
 /// w ← w − η_t · g / (√s + ε)
 /// </code>
-/// ε is added outside the square root, as in PyTorch and TensorFlow 1/2's <c>tf.compat.v1</c> Adagrad; Keras 3
-/// puts it inside (g / √(s + ε)) and defaults to a0 = 0.1, ε = 1e-7. We follow PyTorch (a0 = 0, ε = 1e-10).
+/// ε is added outside the square root, as in PyTorch; Keras 3 puts it inside (g / √(s + ε)) and defaults to
+/// a0 = 0.1, ε = 1e-7, which matters while s is tiny. We follow PyTorch, defaults included (a0 = 0, ε = 1e-10).
 /// State slot 0 holds Σg² without a0 (the rule adds a0 when it reads it), so a freshly made slot is correct
 /// and a checkpoint stays meaningful whatever a0 is. t is <see cref="Optimizer.Iterations"/>.
 /// </summary>
