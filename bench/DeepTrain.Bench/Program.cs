@@ -7,6 +7,7 @@ internal static class Program
         usage: DeepTrain.Bench <command> [options]
         commands:
           gemm    SGEMM GFLOP/s (square sizes and the 784-300-100-10 MLP's shapes) next to OpenBLAS
+          predict inference latency (batch 1) and throughput (batch 1024) of the 784-300-100-10 MLP next to ONNX Runtime
         """;
 
     private static int Main(string[] args)
@@ -21,6 +22,8 @@ internal static class Program
         {
             case "gemm":
                 return GemmBench.Run(rest);
+            case "predict":
+                return PredictBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{args[0]}'");
                 Console.Error.WriteLine(Usage);

@@ -35,6 +35,7 @@ public static class CliApp
                 config.SetApplicationName("deeptrain");
                 config.PropagateExceptions();
                 config.AddCommand<TrainCommand>("train").WithDescription("Train a dense network on IDX or CSV data and report its test accuracy.");
+                config.AddCommand<DiagnoseCommand>("diagnose").WithDescription("Show per-layer activation and gradient statistics of a deep stack, and what is wrong.");
                 config.AddCommand<SummaryCommand>("summary").WithDescription("List a model file's layers and parameters.");
             });
             return app.Run(ExpandConfig(args));

@@ -18,7 +18,7 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
     }
 
     /// <inheritdoc/>
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (!File.Exists(s.Model)) throw new CliException($"model file not found: {s.Model}");
         var model = Checkpoints.ModelFile.Load(s.Model);

@@ -8,7 +8,7 @@ namespace DeepTrain.Cli.Commands;
 public sealed class TrainCommand : Command<TrainSettings>
 {
     /// <inheritdoc/>
-    protected override int Execute(CommandContext context, TrainSettings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, TrainSettings s, CancellationToken cancellationToken)
     {
         TrainingSetup.ApplyThreads(s);
         var data = TrainingSetup.LoadData(s);

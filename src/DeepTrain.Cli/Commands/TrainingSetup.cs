@@ -7,6 +7,7 @@ using DeepTrain.Optimizers;
 using DeepTrain.Regularization;
 using DeepTrain.Schedules;
 using DeepTrain.Training;
+using DeepTrain.Tensors;
 
 namespace DeepTrain.Cli.Commands;
 

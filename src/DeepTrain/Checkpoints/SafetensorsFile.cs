@@ -131,6 +131,8 @@ public sealed class SafetensorsFile
         int dataStart = 8 + (int)n;
         long dataLength = bytes.Length - dataStart;
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(8, (int)n)))
+            throw new ModelFileException(source, $"the JSON header is not valid UTF-8; {Damaged}");
         JsonDocument doc;
         try
         {
@@ -148,12 +150,19 @@ public sealed class SafetensorsFile
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new ModelFileException(source, $"the JSON header is a {doc.RootElement.ValueKind}, not an object; {Damaged}");
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var prop in doc.RootElement.EnumerateObject())
+            try
             {
-                if (!seen.Add(prop.Name))
-                    throw new ModelFileException(source, $"the JSON header lists '{prop.Name}' twice; {Damaged}");
-                if (prop.Name == "__metadata__") ReadMetadata(source, prop.Value, metadata);
-                else tensors.Add(ReadEntry(source, prop.Name, prop.Value));
+                foreach (var prop in doc.RootElement.EnumerateObject())
+                {
+                    if (!seen.Add(prop.Name))
+                        throw new ModelFileException(source, $"the JSON header lists '{prop.Name}' twice; {Damaged}");
+                    if (prop.Name == "__metadata__") ReadMetadata(source, prop.Value, metadata);
+                    else tensors.Add(ReadEntry(source, prop.Name, prop.Value));
+                }
+            }
+            catch (InvalidOperationException ex) // a string the reader cannot decode
+            {
+                throw new ModelFileException(source, $"the JSON header holds an unreadable string ({ex.Message}); {Damaged}", ex);
             }
         }
 

@@ -34,6 +34,11 @@ public abstract class Initializer
     public static Initializer LeCunNormal => new VarianceScaling(1f, FanMode.FanIn, Distribution.TruncatedNormal, "lecun_normal");
     /// <summary>LeCun uniform: variance 1/fan_in, uniform.</summary>
     public static Initializer LeCunUniform => new VarianceScaling(1f, FanMode.FanIn, Distribution.Uniform, "lecun_uniform");
+    /// <summary>
+    /// The "standard" initialization Glorot &amp; Bengio (2010) started from: U[−1/√fan_in, 1/√fan_in]
+    /// (variance 1/(3·fan_in)), under which deep logistic networks lose their gradient on the way down.
+    /// </summary>
+    public static Initializer StandardUniform => new VarianceScaling(1f / 3, FanMode.FanIn, Distribution.Uniform, "standard");
     /// <summary>All zeros.</summary>
     public static Initializer Zeros => new Constant(0f, "zeros");
     /// <summary>All ones.</summary>
@@ -43,7 +48,7 @@ public abstract class Initializer
 
     /// <summary>The names <see cref="Parse"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["glorot_uniform", "glorot", "glorot_normal", "he_normal", "he", "he_uniform", "lecun_normal", "lecun", "lecun_uniform", "normal1", "zeros", "ones"];
+        ["glorot_uniform", "glorot", "glorot_normal", "he_normal", "he", "he_uniform", "lecun_normal", "lecun", "lecun_uniform", "standard", "normal1", "zeros", "ones"];
 
     /// <summary>An initializer by name; an unknown name is an error that lists the valid ones.</summary>
     public static Initializer Parse(string name) => name.Trim().ToLowerInvariant() switch
@@ -54,6 +59,7 @@ public abstract class Initializer
         "he_uniform" => HeUniform,
         "lecun_normal" or "lecun" => LeCunNormal,
         "lecun_uniform" => LeCunUniform,
+        "standard" or "standard_uniform" => StandardUniform,
         "normal1" or "normal" => RandomNormal(0f, 1f),
         "zeros" => Zeros,
         "ones" => Ones,

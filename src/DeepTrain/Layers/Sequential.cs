@@ -67,9 +67,20 @@ public sealed class Sequential : Module, IEnumerable<Module>
         if (input.Shape.Rank != 2 || input.Shape[1] != InputFeatures)
             throw new ArgumentException($"the model expects inputs of shape [batch, {InputFeatures}]: got {input.Shape}");
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        var observer = LayerObserver;
+        foreach (var layer in _layers)
+        {
+            x = layer.Forward(x);
+            observer?.Invoke(layer, x);
+        }
         return x;
     }
+
+    /// <summary>
+    /// Called with each layer and its output during <see cref="Forward"/> when set (diagnostics use it to see
+    /// activations and, after the backward pass, the gradients with respect to them). Null by default.
+    /// </summary>
+    public Action<Module, Tensor>? LayerObserver { get; set; }
 
     /// <inheritdoc/>
     public IEnumerator<Module> GetEnumerator() => _layers.GetEnumerator();

@@ -18,10 +18,11 @@ public static partial class Ops
         return y;
     }
 
-    private sealed class ActivationNode : Node
+    private sealed class ActivationNode : Node, IOpAttributes
     {
         public ActivationKind Kind;
         public float Alpha;
+        public float GetAttribute(string name) => name == "alpha" ? Alpha : throw new ArgumentException($"{OpName} has no attribute '{name}'");
         public override string OpName => Kind.ToString();
         // dZ += dY ⊙ f′(Z)
         protected internal override void Backward() =>

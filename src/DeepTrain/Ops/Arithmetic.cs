@@ -143,13 +143,14 @@ public static partial class Ops
         TensorPrimitives.Multiply(x.Data, alpha, y.Data);
         if (beta != 0f) TensorPrimitives.Add(y.Data, beta, y.Data);
         y.RecordWith<AffineNode>(x, null, null, out var node);
-        if (node is not null) node.Alpha = alpha;
+        if (node is not null) { node.Alpha = alpha; node.Beta = beta; }
         return y;
     }
 
-    private sealed class AffineNode : Node
+    private sealed class AffineNode : Node, IOpAttributes
     {
-        public float Alpha;
+        public float Alpha, Beta;
+        public float GetAttribute(string name) => name switch { "alpha" => Alpha, "beta" => Beta, _ => throw new ArgumentException($"Affine has no attribute '{name}'") };
         public override string OpName => "Affine";
         // dX += alpha · dY
         protected internal override void Backward()

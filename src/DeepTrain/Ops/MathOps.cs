@@ -78,9 +78,10 @@ public static partial class Ops
         return y;
     }
 
-    private sealed class PowNode : Node
+    private sealed class PowNode : Node, IOpAttributes
     {
         public float P;
+        public float GetAttribute(string name) => name == "p" ? P : throw new ArgumentException($"Pow has no attribute '{name}'");
         public override string OpName => "Pow";
         // dX += dY ⊙ p·x^(p−1)
         protected internal override void Backward()
@@ -113,10 +114,11 @@ public static partial class Ops
         return y;
     }
 
-    private sealed class ClampScalarNode : Node
+    private sealed class ClampScalarNode : Node, IOpAttributes
     {
         public float S;
         public bool IsMax;
+        public float GetAttribute(string name) => name == "s" ? S : throw new ArgumentException($"{OpName} has no attribute '{name}'");
         public override string OpName => IsMax ? "Maximum" : "Minimum";
         // dX += dY where x is on the kept side of s
         protected internal override void Backward()

@@ -38,6 +38,10 @@ public abstract class Callback
     public virtual void OnTrainBegin(TrainingContext context) { }
     /// <summary>At the start of each epoch.</summary>
     public virtual void OnEpochBegin(TrainingContext context) { }
+    /// <summary>Before each step's forward pass (the step number is <see cref="TrainingContext.Step"/> + 1).</summary>
+    public virtual void OnStepBegin(TrainingContext context) { }
+    /// <summary>After each step's backward pass, before the update: gradients (and the step's intermediates) are still there.</summary>
+    public virtual void OnBackwardEnd(TrainingContext context) { }
     /// <summary>After each optimizer step, with the batch's loss.</summary>
     public virtual void OnBatchEnd(TrainingContext context, int batch, float loss) { }
     /// <summary>After each epoch's validation, with the epoch's figures (already in History).</summary>

@@ -54,6 +54,12 @@ public sealed class FitOptions
     public CancellationToken Cancellation { get; set; }
     /// <summary>The epoch to start from (when resuming); epochs before it are not run.</summary>
     public int InitialEpoch { get; set; }
+    /// <summary>
+    /// The state of the model's random generator (dropout masks, RReLU slopes) to start from, as saved by
+    /// <see cref="Tensors.Rng.GetState"/> after <see cref="InitialEpoch"/> epochs; null derives it from <see cref="Seed"/>.
+    /// Set it with <see cref="InitialEpoch"/> to resume a run bit for bit (see <c>Checkpoints.TrainingCheckpoint</c>).
+    /// </summary>
+    public ulong[]? InitialRngState { get; set; }
 
     internal void Validate()
     {
@@ -61,5 +67,6 @@ public sealed class FitOptions
         if (Epochs < 1) throw new ArgumentException($"epochs must be >= 1: got {Epochs}");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be >= 1: got {BatchSize}");
         if (InitialEpoch < 0 || InitialEpoch > Epochs) throw new ArgumentException($"initial epoch must be in [0, epochs]: got {InitialEpoch}");
+        if (InitialRngState is { Length: not 4 }) throw new ArgumentException($"an initial Rng state has 4 words: got {InitialRngState.Length}");
     }
 }

@@ -34,6 +34,7 @@ public static class Trainer
         var iterator = new BatchIterator(train.Count, options.BatchSize, options.Shuffle, options.Seed);
         var context = new TrainingContext(model, optimizer, history, options, iterator.BatchesPerEpoch);
         model.Rng = new Rng((ulong)(uint)options.Seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL);
+        if (options.InitialRngState is { } rngState) model.Rng.SetState(rngState); // resuming: the generator as it was after InitialEpoch epochs
         var penalties = Collect<Regularizer>(model, d => d.KernelRegularizer);
         var constraints = Collect<MaxNorm>(model, d => d.KernelConstraint);
         for (int e = 0; e < options.InitialEpoch; e++) iterator.NextEpoch(); // same shuffles as an uninterrupted run
@@ -82,6 +83,7 @@ public static class Trainer
                     break;
                 }
                 if (o.Schedule is not null && o.ScheduleUnit == ScheduleUnit.Step) optimizer.LearningRate = o.Schedule.Rate(optimizer.Iterations);
+                foreach (var cb in callbacks) cb.OnStepBegin(context);
                 float lossValue;
                 using (scope.Open())
                 {
@@ -95,9 +97,11 @@ public static class Trainer
                     if (!float.IsFinite(lossValue))
                         throw new TrainingDivergedException(
                             $"the loss became {lossValue} at step {optimizer.Iterations + 1} (epoch {epoch + 1}, batch {batchIndex + 1}); " +
-                            "usual remedies: a lower learning rate, gradient clipping (--clip-global-norm 1), BatchNorm, or a better initialization (He for ReLU/ELU)",
+                            Divergence.Locate(model, x, y, o.Loss) +
+                            "; usual remedies: a lower learning rate, gradient clipping (--clip-global-norm 1), BatchNorm, or a better initialization (He for ReLU/ELU)",
                             optimizer.Iterations + 1);
                     loss.Backward();
+                    foreach (var cb in callbacks) cb.OnBackwardEnd(context);
                     foreach (var m in metrics) m.Update(output, y);
                 }
                 optimizer.Step();

@@ -1,0 +1,1 @@
+global using Tensor = DeepTrain.Tensors.Tensor;
