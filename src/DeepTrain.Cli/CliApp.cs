@@ -27,6 +27,7 @@ public static class CliApp
             Console.Error.WriteLine("stopping after the current batch (Ctrl-C again to kill)...");
         };
         Console.CancelKeyPress += onCancel;
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // tables are not squeezed into 80 columns in logs
         try
         {
             var app = new CommandApp();
@@ -34,6 +35,7 @@ public static class CliApp
             {
                 config.SetApplicationName("deeptrain");
                 config.PropagateExceptions();
+                config.UseStrictParsing();
                 config.AddCommand<TrainCommand>("train").WithDescription("Train a dense network on IDX or CSV data and report its test accuracy.");
                 config.AddCommand<DiagnoseCommand>("diagnose").WithDescription("Show per-layer activation and gradient statistics of a deep stack, and what is wrong.");
                 config.AddCommand<SummaryCommand>("summary").WithDescription("List a model file's layers and parameters.");
@@ -59,6 +61,7 @@ public static class CliApp
     {
         CommandParseException p => p.Message + HelpHint(),
         CommandRuntimeException r => r.Message + HelpHint(),
+        ArgumentException { ParamName: { } p } a => a.Message.Replace($" (Parameter '{p}')", ""),
         _ => e.Message,
     };
 

@@ -196,6 +196,48 @@ public class TrainSettings : CommandSettings
     [Description("Read options from a JSON object (command-line options win)")]
     public string? Config { get; set; }
 
+    // ---- reuse, freezing, resuming ----
+    [CommandOption("--init-from <MODEL>")]
+    [Description("Start from the weights of a saved model (those matching --restore)")]
+    public string? InitFrom { get; set; }
+
+    [CommandOption("--restore <REGEX>")]
+    [Description("With --init-from: restore the parameters whose names match (default: all), e.g. 'hidden[12]'")]
+    public string? Restore { get; set; }
+
+    [CommandOption("--restore-map <MAP>")]
+    [Description("With --init-from: rename file tensors first, old=new pairs separated by commas (e.g. hidden3=hidden2)")]
+    public string? RestoreMap { get; set; }
+
+    [CommandOption("--freeze <REGEX>")]
+    [Description("Freeze the parameters whose names match, e.g. 'hidden[12]' (frozen BatchNorm runs in inference mode)")]
+    public string? Freeze { get; set; }
+
+    [CommandOption("--cache-frozen")]
+    [Description("Compute the frozen lower layers' outputs once and train the upper layers on them")]
+    public bool CacheFrozen { get; set; }
+
+    [CommandOption("--resume <CHECKPOINT>")]
+    [Description("Continue a run saved by --checkpoint-every (same data and seed), up to --epochs in all")]
+    public string? Resume { get; set; }
+
+    [CommandOption("--checkpoint-every <N>")]
+    [Description("Save the model and training state to --out every N epochs")]
+    public int? CheckpointEvery { get; set; }
+
+    // ---- seeing ----
+    [CommandOption("--plot <DIR>")]
+    [Description("Write learning curves (loss, accuracy, learning rate) as PNG files to DIR")]
+    public string? Plot { get; set; }
+
+    [CommandOption("--diagnose")]
+    [Description("Record per-layer statistics while training and end with a verdict per layer")]
+    public bool Diagnose { get; set; }
+
+    [CommandOption("--report <DIR>")]
+    [Description("Write a self-contained HTML report (figures, plots, diagnostics) to DIR/index.html")]
+    public string? Report { get; set; }
+
     [CommandOption("--quiet")]
     [Description("No progress output")]
     public bool Quiet { get; set; }

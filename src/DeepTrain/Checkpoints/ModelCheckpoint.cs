@@ -1,0 +1,45 @@
+using DeepTrain.Layers;
+using DeepTrain.Training;
+
+namespace DeepTrain.Checkpoints;
+
+/// <summary>
+/// Saves the model with its training state (<see cref="TrainingCheckpoint"/>) every <see cref="Every"/> epochs
+/// and at the end of training, atomically, so an interrupted run can resume from the last save.
+/// </summary>
+public sealed class ModelCheckpoint : Callback
+{
+    /// <summary>Makes the callback; <paramref name="every"/> ≥ 1.</summary>
+    public ModelCheckpoint(string path, int every = 1)
+    {
+        if (every < 1) throw new ArgumentException($"checkpoint interval must be >= 1 epoch: got {every}");
+        Path = path; Every = every;
+    }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
+    /// <summary>Epochs between saves.</summary>
+    public int Every { get; }
+    /// <summary>How many times the file was written.</summary>
+    public int Saves { get; private set; }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(TrainingContext context, IReadOnlyDictionary<string, double> logs)
+    {
+        if ((context.Epoch + 1) % Every == 0) Save(context, context.Epoch + 1);
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainEnd(TrainingContext context)
+    {
+        int done = context.Options.InitialEpoch + context.History.Epochs;
+        if (done % Every != 0 && context.History.Epochs > 0) Save(context, done);
+    }
+
+    private void Save(TrainingContext context, int epochsDone)
+    {
+        if (context.Model is not Sequential s) throw new InvalidOperationException("checkpoints are written for Sequential models");
+        ModelFile.Save(Path, s, TrainingCheckpoint.Capture(s, context.Optimizer, epochsDone, context.Options.Seed, context.History));
+        Saves++;
+    }
+}
