@@ -9,6 +9,7 @@
 using System.Diagnostics;
 using DeepTrain.Data;
 using DeepTrain.Diagnostics;
+using DeepTrain.Cli.Plots;
 using DeepTrain.Init;
 using DeepTrain.Layers;
 using DeepTrain.Optimizers;

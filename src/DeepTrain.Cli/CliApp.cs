@@ -37,6 +37,9 @@ public static class CliApp
                 config.PropagateExceptions();
                 config.UseStrictParsing();
                 config.AddCommand<TrainCommand>("train").WithDescription("Train a dense network on IDX or CSV data and report its test accuracy.");
+                config.AddCommand<PretrainCommand>("pretrain").WithDescription("Greedy layer-wise unsupervised pretraining (autoencoders or RBMs); labels are ignored.");
+                config.AddCommand<CompareCommand>("compare").WithDescription("Train the same network under several settings (e.g. --optimizer sgd,adam) and compare them.");
+                config.AddCommand<LrFindCommand>("lr-find").WithDescription("Find a learning rate with the range test (the model is left untouched).");
                 config.AddCommand<DiagnoseCommand>("diagnose").WithDescription("Show per-layer activation and gradient statistics of a deep stack, and what is wrong.");
                 config.AddCommand<SummaryCommand>("summary").WithDescription("List a model file's layers and parameters.");
             });

@@ -18,6 +18,17 @@ public sealed class TrainCommand : Command<TrainSettings>
     {
         TrainingSetup.ApplyThreads(s);
         var data = TrainingSetup.LoadData(s);
+        Run(s, data, Console.Out);
+        return 0;
+    }
+
+    /// <summary>What one training run gave.</summary>
+    internal sealed record Result(Sequential Model, History History, EvaluationResult Test, double Seconds);
+
+    /// <summary>Builds, trains, evaluates and saves as <paramref name="s"/> says, printing to <paramref name="log"/>.</summary>
+    internal static Result Run(TrainSettings s, TrainingSetup.Splits data, TextWriter log)
+    {
+        var Console = log;
         Console.WriteLine($"data: {s.Data}: {data.Train.Count:N0} training, {data.Validation?.Count ?? 0:N0} validation, {data.Test.Count:N0} test examples, {data.Train.Features} features, {data.Train.Classes} classes");
 
         Sequential model;
@@ -126,7 +137,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         Console.WriteLine($"training time: {seconds.ToString("F1", CultureInfo.InvariantCulture)} s");
         Console.WriteLine($"test loss: {test.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"test accuracy: {test.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
-        return 0;
+        return new Result(model, history, test, seconds);
     }
 
     private static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);

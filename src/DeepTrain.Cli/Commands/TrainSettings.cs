@@ -241,4 +241,7 @@ public class TrainSettings : CommandSettings
     [CommandOption("--quiet")]
     [Description("No progress output")]
     public bool Quiet { get; set; }
+
+    /// <summary>A copy of these settings (for commands that vary one option).</summary>
+    public TrainSettings Copy() => (TrainSettings)MemberwiseClone();
 }

@@ -1,4 +1,4 @@
-namespace DeepTrain.Diagnostics;
+namespace DeepTrain.Cli.Plots;
 
 /// <summary>
 /// Writes small grey images (filters, inputs, reconstructions) as one PNG grid, rendered with ScottPlot: each image
