@@ -27,7 +27,9 @@ public static class CliApp
             Console.Error.WriteLine("stopping after the current batch (Ctrl-C again to kill)...");
         };
         Console.CancelKeyPress += onCancel;
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // tables are not squeezed into 80 columns in logs
+        // Spectre writes where Console.Out points now (tests redirect it); tables are not squeezed into 80 columns in logs
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
         try
         {
             var app = new CommandApp();

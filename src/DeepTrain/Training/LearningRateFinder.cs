@@ -23,7 +23,7 @@ public sealed record LearningRateFinderResult(IReadOnlyList<double> Rates, IRead
 public sealed class LearningRateFinder
 {
     /// <summary>Makes a finder.</summary>
-    public LearningRateFinder(double minRate = 1e-7, double maxRate = 10, int steps = 100, double smoothing = 0.98, double divergeFactor = 4)
+    public LearningRateFinder(double minRate = 1e-7, double maxRate = 10, int steps = 100, double smoothing = 0.9, double divergeFactor = 4)
     {
         if (!(minRate > 0 && maxRate > minRate)) throw new ArgumentException($"the rate range must satisfy 0 < min < max: got [{minRate}, {maxRate}]");
         if (steps < 5) throw new ArgumentException($"steps must be >= 5: got {steps}");
@@ -97,12 +97,15 @@ public sealed class LearningRateFinder
         if (rates.Count < 3) throw new InvalidOperationException($"the loss diverged after {rates.Count} steps at rate {MinRate:G3}: lower the minimum rate");
         int minAt = 0;
         for (int i = 1; i < losses.Count; i++) if (losses[i] < losses[minAt]) minAt = i;
-        // steepest descent of the smoothed loss against log(rate), looked for where the loss is still falling (before its minimum)
-        int steepest = 0;
+        // Steepest descent of the smoothed loss against log(rate), where the loss is still falling (before its
+        // minimum). Slopes are taken over a window of about 5% of the run, after the first 10% (where the
+        // bias-corrected average is still settling), so one noisy batch does not decide.
+        int window = Math.Max(1, losses.Count / 20), skip = Math.Max(window, losses.Count / 10);
+        int steepest = Math.Min(skip, minAt);
         double slope = double.PositiveInfinity;
-        for (int i = 1; i <= Math.Max(1, minAt); i++)
+        for (int i = skip; i <= minAt; i++)
         {
-            double s = (losses[i] - losses[i - 1]) / (Math.Log(rates[i]) - Math.Log(rates[i - 1]));
+            double s = (losses[i] - losses[i - window]) / (Math.Log(rates[i]) - Math.Log(rates[i - window]));
             if (s < slope) { slope = s; steepest = i; }
         }
         return new LearningRateFinderResult(rates, losses, rates[steepest], rates[minAt], stoppedEarly);
