@@ -166,7 +166,7 @@ internal static unsafe class GemmBench
         return med.ToString("F2", CultureInfo.InvariantCulture);
     }
 
-    private static double CpuMhz()
+    internal static double CpuMhz()
     {
         try
         {
@@ -183,7 +183,7 @@ internal static unsafe class GemmBench
         return 0;
     }
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {

@@ -7,6 +7,7 @@ internal static class Program
         usage: DeepTrain.Bench <command> [options]
         commands:
           gemm    SGEMM GFLOP/s (square sizes and the 784-300-100-10 MLP's shapes) next to OpenBLAS
+          train   end-to-end training of the seed network on Fashion-MNIST (plain and BatchNorm forms) next to TorchSharp and PyTorch
           predict inference latency (batch 1) and throughput (batch 1024) of the 784-300-100-10 MLP next to ONNX Runtime
         """;
 
@@ -22,6 +23,10 @@ internal static class Program
         {
             case "gemm":
                 return GemmBench.Run(rest);
+            case "train":
+                return TrainBench.Run(rest);
+            case "train-worker":
+                return TrainBench.RunWorker(rest);
             case "predict":
                 return PredictBench.Run(rest);
             default:

@@ -112,10 +112,16 @@ public sealed class DiagnoseCommand : Command<DiagnoseCommand.Settings>
                 }
                 rows.Add(row);
             }
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (var h in header) table.AddColumn(Markup.Escape(h));
-            foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(table);
+            // at most four settings side by side per table, so each fits a terminal line
+            for (int first = 1; first < header.Count; first += 4)
+            {
+                int count = Math.Min(4, header.Count - first);
+                var table = new Table().Border(TableBorder.Simple);
+                table.AddColumn("layer");
+                foreach (var h in header.Skip(first).Take(count)) table.AddColumn(Markup.Escape(h));
+                foreach (var r in rows) table.AddRow([Markup.Escape(r[0]), .. r.Skip(first).Take(count).Select(Markup.Escape)]);
+                AnsiConsole.Write(table);
+            }
             report?.Heading(label);
             report?.Paragraph("each cell: activation std / saturated or dead % / gradient RMS w.r.t. the layer's output");
             report?.Table(header, rows);

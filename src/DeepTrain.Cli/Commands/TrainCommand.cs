@@ -16,6 +16,9 @@ public sealed class TrainCommand : Command<TrainSettings>
     /// <inheritdoc/>
     public override int Execute(CommandContext context, TrainSettings s, CancellationToken cancellationToken)
     {
+        var launch = Distributed.MpiLaunch.Detect();
+        if (launch is { Size: > 1 }) return DataParallelTraining.Execute(s, launch); // mpirun / srun
+        if (s.SyncBatchNorm && launch is null) throw new CliException("--sync-batch-norm applies to data-parallel runs (under mpirun or srun)");
         TrainingSetup.ApplyThreads(s);
         var data = TrainingSetup.LoadData(s);
         Run(s, data, Console.Out);
@@ -25,10 +28,14 @@ public sealed class TrainCommand : Command<TrainSettings>
     /// <summary>What one training run gave.</summary>
     internal sealed record Result(Sequential Model, History History, EvaluationResult Test, double Seconds);
 
-    /// <summary>Builds, trains, evaluates and saves as <paramref name="s"/> says, printing to <paramref name="log"/>.</summary>
-    internal static Result Run(TrainSettings s, TrainingSetup.Splits data, TextWriter log)
+    /// <summary>
+    /// Builds, trains, evaluates and saves as <paramref name="s"/> says, printing to <paramref name="log"/>;
+    /// with <paramref name="distributed"/>, as one process of a data-parallel run (only its primary writes files).
+    /// </summary>
+    internal static Result Run(TrainSettings s, TrainingSetup.Splits data, TextWriter log, IDataParallel? distributed = null)
     {
         var Console = log;
+        bool writes = distributed?.IsPrimary ?? true;
         Console.WriteLine($"data: {s.Data}: {data.Train.Count:N0} training, {data.Validation?.Count ?? 0:N0} validation, {data.Test.Count:N0} test examples, {data.Train.Features} features, {data.Train.Classes} classes");
 
         Sequential model;
@@ -58,6 +65,7 @@ public sealed class TrainCommand : Command<TrainSettings>
             optimizer = TrainingSetup.BuildOptimizer(s, model.Parameters());
             fit = TrainingSetup.BuildFitOptions(s, optimizer, data, CliApp.Interrupt.Token);
         }
+        fit.Distributed = distributed;
         if (s.Freeze is not null)
         {
             var frozen = Freezing.Freeze(model, s.Freeze);
@@ -94,7 +102,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         if (history.StopReason != "completed") Console.WriteLine($"stopped: {history.StopReason}");
         var test = model.Evaluate(data.Test);
-        if (s.Out is not null && s.CheckpointEvery is null)
+        if (s.Out is not null && s.CheckpointEvery is null && writes)
         {
             ModelFile.Save(s.Out, model);
             Console.WriteLine($"saved model to {s.Out}");
@@ -111,13 +119,13 @@ public sealed class TrainCommand : Command<TrainSettings>
         }
         var pngs = new List<string>();
         string title = $"{s.Data} {Widths(model)}";
-        if (s.Plot is not null || s.Report is not null)
+        if ((s.Plot is not null || s.Report is not null) && writes)
         {
             string dir = s.Plot ?? Path.Combine(s.Report!, "plots");
             pngs.AddRange(Charts.LearningCurves(history, dir, title));
             foreach (var p in pngs) Console.WriteLine($"wrote {p}");
         }
-        if (s.Report is not null)
+        if (s.Report is not null && writes)
         {
             var report = new HtmlReport($"deeptrain train: {title}");
             report.Paragraph($"{history.Epochs} epochs in {seconds:F1} s; test accuracy {test.Accuracy:F4}, test loss {test.Loss:F4}");

@@ -238,6 +238,10 @@ public class TrainSettings : CommandSettings
     [Description("Write a self-contained HTML report (figures, plots, diagnostics) to DIR/index.html")]
     public string? Report { get; set; }
 
+    [CommandOption("--sync-batch-norm")]
+    [Description("Data-parallel runs (mpirun/srun): BatchNorm statistics over the global batch instead of each process's slice")]
+    public bool SyncBatchNorm { get; set; }
+
     [CommandOption("--quiet")]
     [Description("No progress output")]
     public bool Quiet { get; set; }

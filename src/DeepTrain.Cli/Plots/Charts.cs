@@ -63,7 +63,7 @@ internal static class Charts
         plt.Title(title);
         plt.XLabel("hidden layer (1 = bottom)");
         plt.YLabel("log10 gradient RMS w.r.t. the layer's output");
-        plt.ShowLegend();
+        plt.ShowLegend(Edge.Right);
         return Save(plt, path);
     }
 
@@ -91,7 +91,7 @@ internal static class Charts
         plt.Title(title);
         plt.XLabel("activation value");
         plt.YLabel("fraction of activations");
-        plt.ShowLegend();
+        plt.ShowLegend(Edge.Right);
         return Save(plt, path);
     }
 

@@ -20,7 +20,7 @@ public sealed class ModelCheckpoint : Callback
     public string Path { get; }
     /// <summary>Epochs between saves.</summary>
     public int Every { get; }
-    /// <summary>How many times the file was written.</summary>
+    /// <summary>How many times the file was written (in a data-parallel run, only rank 0 writes).</summary>
     public int Saves { get; private set; }
 
     /// <inheritdoc/>
@@ -38,6 +38,7 @@ public sealed class ModelCheckpoint : Callback
 
     private void Save(TrainingContext context, int epochsDone)
     {
+        if (context.Options.Distributed is { IsPrimary: false }) return; // data-parallel: rank 0 writes
         if (context.Model is not Sequential s) throw new InvalidOperationException("checkpoints are written for Sequential models");
         ModelFile.Save(Path, s, TrainingCheckpoint.Capture(s, context.Optimizer, epochsDone, context.Options.Seed, context.History));
         Saves++;

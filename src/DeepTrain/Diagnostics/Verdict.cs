@@ -33,6 +33,12 @@ public static class Verdict
         var top = hidden[^1].OutputGradRms;
         foreach (var s in hidden)
         {
+            if (!double.IsFinite(s.ActivationStd) || !double.IsFinite(s.OutputGradRms))
+            {
+                findings.Add(new(s.Layer, "non-finite activations or gradients: the network has diverged",
+                    "a lower learning rate, gradient clipping, He/Glorot initialization, BatchNorm"));
+                continue;
+            }
             if (top > 0 && s != hidden[^1])
             {
                 double ratio = s.OutputGradRms / top;

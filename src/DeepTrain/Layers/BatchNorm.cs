@@ -58,9 +58,18 @@ public sealed class BatchNorm : Module
     /// <summary>True when the layer normalizes with batch statistics: training mode and not frozen.</summary>
     public bool UsesBatchStatistics => IsTraining && !IsFrozen;
 
+    /// <summary>
+    /// In a data-parallel run, the replicas whose batch slices this layer normalizes together (synchronized
+    /// BatchNorm: statistics of the global batch); null (the default) normalizes with this process's rows only.
+    /// Used only while the layer <see cref="UsesBatchStatistics"/>.
+    /// </summary>
+    public Ops.ICrossReplicaSum? CrossReplica { get; set; }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) =>
-        Ops.Ops.BatchNorm(input, Gamma, Beta, RunningMean, RunningVar, UsesBatchStatistics, Momentum, Epsilon);
+        CrossReplica is { } replicas && UsesBatchStatistics
+            ? Ops.Ops.SyncBatchNorm(input, Gamma, Beta, RunningMean, RunningVar, Momentum, Epsilon, replicas)
+            : Ops.Ops.BatchNorm(input, Gamma, Beta, RunningMean, RunningVar, UsesBatchStatistics, Momentum, Epsilon);
 
     /// <inheritdoc/>
     public override string Describe() => $"momentum {Momentum}, epsilon {Epsilon}";

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using DeepTrain.Kernels;
 
 namespace DeepTrain.Optimizers;
 
@@ -21,8 +21,6 @@ namespace DeepTrain.Optimizers;
 /// </summary>
 public sealed class Adam : Optimizer
 {
-    private readonly float[] _scratch;
-
     /// <summary>Makes the optimizer.</summary>
     /// <param name="parameters">The parameters to train.</param>
     /// <param name="learningRate">η, ≥ 0.</param>
@@ -47,7 +45,6 @@ public sealed class Adam : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         AmsGrad = amsGrad;
-        _scratch = new float[Parameters.Count == 0 ? 0 : Parameters.Max(p => p.Length)];
     }
 
     /// <summary>β1.</summary>
@@ -68,28 +65,10 @@ public sealed class Adam : Optimizer
         long t = Iterations;
         var m = State(index, 0).AsSpan();
         var v = State(index, 1).AsSpan();
-        var s = _scratch.AsSpan(0, w.Length);
-        if (weightDecay != 0) TensorPrimitives.MultiplyAdd(w, weightDecay, g, g);
-
-        TensorPrimitives.Lerp(m, g, 1 - Beta1, m);
-        TensorPrimitives.Multiply(g, g, s);
-        TensorPrimitives.Lerp(v, s, 1 - Beta2, v);
-        Span<float> second = v;
-        if (AmsGrad)
-        {
-            var vmax = State(index, 2).AsSpan();
-            TensorPrimitives.Max(vmax, v, vmax);
-            second = vmax;
-        }
-
+        Span<float> vmax = AmsGrad ? State(index, 2).AsSpan() : default;
         float stepSize = (float)(lr / (1 - Math.Pow(Beta1, t)));
         float sqrtCorrection2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, t));
-        // s = √v / √(1 − β2ᵗ) + ε
-        TensorPrimitives.Sqrt(second, s);
-        TensorPrimitives.Divide(s, sqrtCorrection2, s);
-        TensorPrimitives.Add(s, Epsilon, s);
-        // w ← w − stepSize · m / s
-        TensorPrimitives.Divide(m, s, s);
-        TensorPrimitives.MultiplyAdd(s, -stepSize, w, w);
+        // One fused pass: m, v (and v̂max) and w ← w − stepSize · m / (√v / √(1 − β2ᵗ) + ε).
+        OptimizerKernels.Adam(w, g, m, v, vmax, Beta1, Beta2, stepSize, sqrtCorrection2, Epsilon, weightDecay);
     }
 }

@@ -60,6 +60,12 @@ public sealed class FitOptions
     /// Set it with <see cref="InitialEpoch"/> to resume a run bit for bit (see <c>Checkpoints.TrainingCheckpoint</c>).
     /// </summary>
     public ulong[]? InitialRngState { get; set; }
+    /// <summary>
+    /// Data-parallel training: the hooks that keep several processes in step (<c>DeepTrain.Distributed.DataParallel</c>
+    /// over MPI), each training on its slice of every global batch of <see cref="BatchSize"/>; null trains in this
+    /// process alone.
+    /// </summary>
+    public IDataParallel? Distributed { get; set; }
 
     internal void Validate()
     {

@@ -13,7 +13,7 @@ internal abstract class ProgressReporter : IDisposable
 {
     public static ProgressReporter Create(FitOptions o)
     {
-        if (o.Progress == ProgressMode.None) return new Silent();
+        if (o.Progress == ProgressMode.None || o.Distributed is { IsPrimary: false }) return new Silent();
         bool terminal = o.Output is null && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (o.Progress == ProgressMode.Auto && terminal) return new Bar();
         return new Lines(o.Output ?? Console.Out);

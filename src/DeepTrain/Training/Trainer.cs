@@ -39,6 +39,7 @@ public static class Trainer
         var constraints = Collect<MaxNorm>(model, d => d.KernelConstraint);
         for (int e = 0; e < options.InitialEpoch; e++) iterator.NextEpoch(); // same shuffles as an uninterrupted run
         using var progress = ProgressReporter.Create(options);
+        options.Distributed?.BeginFit(context, train, validation);
         foreach (var cb in options.Callbacks) cb.OnTrainBegin(context);
         try
         {
@@ -46,6 +47,7 @@ public static class Trainer
         }
         finally
         {
+            options.Distributed?.EndFit(context);
             history.StopReason = context.StopReason ?? "completed";
             foreach (var cb in options.Callbacks) cb.OnTrainEnd(context);
             model.Train();
@@ -57,6 +59,7 @@ public static class Trainer
                              List<(Regularizer Rule, Tensor Weight)> penalties, List<(MaxNorm Rule, Tensor Weight)> constraints, ProgressReporter progress)
     {
         var optimizer = o.Optimizer!;
+        var dp = o.Distributed; // data-parallel hooks, or null
         var metrics = o.Metrics.ToArray();
         var callbacks = o.Callbacks.ToArray();
         var scope = new StepScope();
@@ -74,9 +77,10 @@ public static class Trainer
             double lossSum = 0;
             long seen = 0;
             int batchIndex = 0;
-            foreach (var batch in iterator.NextEpoch())
+            foreach (var globalBatch in iterator.NextEpoch())
             {
-                if (o.Cancellation.IsCancellationRequested)
+                var batch = dp is null ? globalBatch : dp.Slice(globalBatch); // this process's rows
+                if (dp is null && o.Cancellation.IsCancellationRequested) // data-parallel: agreed in AfterBackward
                 {
                     context.StopRequested = true;
                     context.StopReason = "cancelled";
@@ -101,6 +105,7 @@ public static class Trainer
                             "; usual remedies: a lower learning rate, gradient clipping (--clip-global-norm 1), BatchNorm, or a better initialization (He for ReLU/ELU)",
                             optimizer.Iterations + 1);
                     loss.Backward();
+                    dp?.AfterBackward(context); // gradients of the global batch
                     foreach (var cb in callbacks) cb.OnBackwardEnd(context);
                     foreach (var m in metrics) m.Update(output, y);
                 }
@@ -115,6 +120,7 @@ public static class Trainer
                 progress.Batch(batchIndex, lossSum / seen, metrics, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
                 if (context.StopRequested) break;
             }
+            dp?.EndEpochTraining(context);
             if (seen == 0) break;
             double seconds = clock.Elapsed.TotalSeconds;
             var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
@@ -128,6 +134,7 @@ public static class Trainer
             logs["lr"] = optimizer.LearningRate;
             logs["seconds"] = seconds;
             logs["samples_per_second"] = seen / Math.Max(1e-9, seconds);
+            dp?.ReduceLogs(logs, seen);
             context.History.Add(logs);
             foreach (var cb in callbacks) cb.OnEpochEnd(context, logs);
             progress.EndEpoch(epoch, o.Epochs, logs);
