@@ -43,6 +43,7 @@ public static class CliApp
                 config.AddCommand<CompareCommand>("compare").WithDescription("Train the same network under several settings (e.g. --optimizer sgd,adam) and compare them.");
                 config.AddCommand<LrFindCommand>("lr-find").WithDescription("Find a learning rate with the range test (the model is left untouched).");
                 config.AddCommand<DiagnoseCommand>("diagnose").WithDescription("Show per-layer activation and gradient statistics of a deep stack, and what is wrong.");
+                config.AddCommand<ExportCommand>("export").WithDescription("Export a model file to ONNX (inference form).");
                 config.AddCommand<SummaryCommand>("summary").WithDescription("List a model file's layers and parameters.");
             });
             return app.Run(ExpandConfig(args));
@@ -60,7 +61,8 @@ public static class CliApp
 
     private static bool IsUserError(Exception e) => e is CliException or ArgumentException or DataFormatException or DatasetNotFoundException
         or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException or JsonException
-        or CommandParseException or CommandRuntimeException or Checkpoints.ModelFileException or Training.TrainingDivergedException;
+        or CommandParseException or CommandRuntimeException or Checkpoints.ModelFileException or Training.TrainingDivergedException
+        or Onnx.OnnxExportException;
 
     private static string Message(Exception e) => e switch
     {

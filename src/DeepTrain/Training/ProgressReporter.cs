@@ -22,7 +22,7 @@ internal abstract class ProgressReporter : IDisposable
     /// <summary>Runs the training loop (inside a live display when there is one).</summary>
     public virtual void Run(Action loop) => loop();
     public virtual void BeginEpoch(int epoch, int epochs, int batches) { }
-    public virtual void Batch(int batch, double loss, Metric[] metrics, double samplesPerSecond) { }
+    public virtual void Batch(int batch, double loss, Metric[] metrics, double samplesPerSecond, float learningRate) { }
     public virtual void EndEpoch(int epoch, int epochs, IReadOnlyDictionary<string, double> logs) { }
     public virtual void Dispose() { }
 
@@ -70,7 +70,7 @@ internal abstract class ProgressReporter : IDisposable
             _task = _ctx!.AddTask($"epoch {_epochLabel}", maxValue: batches);
         }
 
-        public override void Batch(int batch, double loss, Metric[] metrics, double samplesPerSecond)
+        public override void Batch(int batch, double loss, Metric[] metrics, double samplesPerSecond, float learningRate)
         {
             if (_task is null) return;
             _task.Value = batch;
@@ -78,7 +78,7 @@ internal abstract class ProgressReporter : IDisposable
             _sinceUpdate.Restart();
             var sb = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"epoch {_epochLabel}: loss {loss:F4}"));
             foreach (var m in metrics) sb.Append(CultureInfo.InvariantCulture, $" {m.Name} {m.Result:F4}");
-            sb.Append(CultureInfo.InvariantCulture, $" {samplesPerSecond:N0} samples/s");
+            sb.Append(CultureInfo.InvariantCulture, $" lr {learningRate:G3} {samplesPerSecond:N0} samples/s");
             _task.Description = Markup.Escape(sb.ToString());
         }
 

@@ -117,7 +117,7 @@ public static class Trainer
                 seen += batch.Length;
                 foreach (var cb in callbacks) cb.OnBatchEnd(context, batchIndex, lossValue);
                 batchIndex++;
-                progress.Batch(batchIndex, lossSum / seen, metrics, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
+                progress.Batch(batchIndex, lossSum / seen, metrics, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds), optimizer.LearningRate);
                 if (context.StopRequested) break;
             }
             dp?.EndEpochTraining(context);

@@ -83,6 +83,20 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ExportsAModelToOnnx()
+    {
+        var model = Path.Combine(_dir, "m.safetensors");
+        Assert.Equal(0, Run(["train", "--batch-norm", "--out", model, .. Small]).Code);
+        var onnx = Path.Combine(_dir, "m.onnx");
+        var (code, output, err) = Run("export", model, "--onnx", onnx, "--no-fold-bn", "--softmax");
+        Assert.True(code == 0, err);
+        Assert.Contains("probabilities", output);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        Assert.Equal("input", session.InputMetadata.Keys.Single());
+        Assert.Equal(2, Run("export", Path.Combine(_dir, "missing.safetensors"), "--onnx", onnx).Code);
+    }
+
+    [Fact]
     public void AConfigFileGivesOptionsAndTheCommandLineWins()
     {
         var config = Path.Combine(_dir, "run.json");

@@ -33,8 +33,8 @@ internal static class MpiHarness
     public sealed record Outcome(int ExitCode, string Output, TimeSpan Elapsed, bool TimedOut);
 
     /// <summary>The mpirun arguments for <paramref name="np"/> processes of the CLI.</summary>
-    public static List<string> MpirunArgs(int np) =>
-        ["--allow-run-as-root", "--oversubscribe", "-np", np.ToString(CultureInfo.InvariantCulture), Dotnet, CliDll];
+    public static List<string> MpirunArgs(int np, params string[] exported) =>
+        ["--allow-run-as-root", "--oversubscribe", "-np", np.ToString(CultureInfo.InvariantCulture), .. exported.SelectMany(v => new[] { "-x", v }), Dotnet, CliDll];
 
     /// <summary>Starts a process with the output captured; <paramref name="onStarted"/> sees it while it runs.</summary>
     public static Outcome Run(string file, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string>? env = null, Action<Process, Func<string>>? onStarted = null)

@@ -99,7 +99,7 @@ public sealed class MpiTrainingTests : IDisposable
     {
         SkipWithoutMpi();
         var clock = new Stopwatch();
-        var outcome = MpiHarness.Run("mpirun", [.. MpiHarness.MpirunArgs(2), "-x", "DEEPTRAIN_MPI_TIMEOUT", "train", "--epochs", "200", "--hidden", "64"],
+        var outcome = MpiHarness.Run("mpirun", [.. MpiHarness.MpirunArgs(2, "DEEPTRAIN_MPI_TIMEOUT"), "train", "--epochs", "200", "--hidden", "64"],
             TimeSpan.FromSeconds(240),
             env: new Dictionary<string, string> { ["DEEPTRAIN_MPI_TIMEOUT"] = "5" },
             onStarted: (mpirun, output) =>
