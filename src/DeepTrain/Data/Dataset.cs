@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace DeepTrain.Data;
 
 /// <summary>
@@ -168,8 +166,7 @@ public sealed class Dataset
         int f = Features;
         if (_bytes is not null)
         {
-            TensorPrimitives.ConvertTruncating<byte, float>(_bytes.AsSpan(index * f, f), row);
-            TensorPrimitives.Divide(row, 255f, row);
+            Kernels.ConvertKernels.BytesToUnit(_bytes.AsSpan(index * f, f), row);
         }
         else
         {
