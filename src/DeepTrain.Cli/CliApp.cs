@@ -38,6 +38,7 @@ public static class CliApp
                 config.SetApplicationName("deeptrain");
                 config.PropagateExceptions();
                 config.UseStrictParsing();
+                config.ConfigureConsole(AnsiConsole.Console);
                 config.AddCommand<TrainCommand>("train").WithDescription("Train a dense network on IDX or CSV data and report its test accuracy.");
                 config.AddCommand<PretrainCommand>("pretrain").WithDescription("Greedy layer-wise unsupervised pretraining (autoencoders or RBMs); labels are ignored.");
                 config.AddCommand<CompareCommand>("compare").WithDescription("Train the same network under several settings (e.g. --optimizer sgd,adam) and compare them.");

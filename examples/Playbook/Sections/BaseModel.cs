@@ -3,6 +3,7 @@ using DeepTrain.Checkpoints;
 using DeepTrain.Init;
 using DeepTrain.Layers;
 using DeepTrain.Optimizers;
+using DeepTrain.Training;
 using static Playbook.Common;
 
 namespace Playbook;

@@ -3,6 +3,7 @@ using DeepTrain.Init;
 using DeepTrain.Layers;
 using DeepTrain.Optimizers;
 using DeepTrain.Tensors;
+using DeepTrain.Training;
 using static Playbook.Common;
 
 namespace Playbook;

@@ -34,7 +34,7 @@ public sealed class PretrainCommand : Command<PretrainCommand.Settings>
         public string Noise { get; set; } = "none";
         [CommandOption("--untied")] [Description("autoencoder: a separate decoder weight instead of the encoder's transpose")]
         public bool Untied { get; set; }
-        [CommandOption("--loss <LOSS>")] [Description("autoencoder: cross-entropy (inputs in [0, 1], default) or mse")]
+        [CommandOption("--loss <LOSS>")] [Description("autoencoder: cross-entropy (inputs in [[0, 1]], default) or mse")]
         public string Loss { get; set; } = "cross-entropy";
         [CommandOption("--cd-k <K>")] [Description("rbm: Gibbs steps of CD-k (default 1)")]
         public int K { get; set; } = 1;

@@ -45,7 +45,7 @@ public class TrainSettings : CommandSettings
     public string Hidden { get; set; } = "300,100";
 
     [CommandOption("--activation <NAME>")]
-    [Description("sigmoid|tanh|relu|leaky_relu[:a]|elu[:a]|selu|softplus|rrelu (default elu)")]
+    [Description("sigmoid|tanh|relu|leaky_relu[[:a]]|elu[[:a]]|selu|softplus|rrelu (default elu)")]
     public string Activation { get; set; } = "elu";
 
     [CommandOption("--init <NAME>")]
@@ -202,7 +202,7 @@ public class TrainSettings : CommandSettings
     public string? InitFrom { get; set; }
 
     [CommandOption("--restore <REGEX>")]
-    [Description("With --init-from: restore the parameters whose names match (default: all), e.g. 'hidden[12]'")]
+    [Description("With --init-from: restore the parameters whose names match (default: all), e.g. 'hidden[[12]]'")]
     public string? Restore { get; set; }
 
     [CommandOption("--restore-map <MAP>")]
@@ -210,7 +210,7 @@ public class TrainSettings : CommandSettings
     public string? RestoreMap { get; set; }
 
     [CommandOption("--freeze <REGEX>")]
-    [Description("Freeze the parameters whose names match, e.g. 'hidden[12]' (frozen BatchNorm runs in inference mode)")]
+    [Description("Freeze the parameters whose names match, e.g. 'hidden[[12]]' (frozen BatchNorm runs in inference mode)")]
     public string? Freeze { get; set; }
 
     [CommandOption("--cache-frozen")]

@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using DeepTrain.Autograd;
+using DeepTrain.Kernels;
 using DeepTrain.Tensors;
 
 namespace DeepTrain.Ops;
@@ -23,22 +23,12 @@ public static partial class Ops
         var y = Tensor.Empty(x.Shape);
         var xhat = Tensor.Empty(x.Shape);
         var invStd = Tensor.Empty(new Shape(c));
-        var xd = x.Data; var xh = xhat.Data; var isd = invStd.Data;
+        ReadOnlySpan<float> gamma = scale is null ? default : scale.Data, beta = offset is null ? default : offset.Data;
         if (training)
         {
-            var mean = Tensor.EmptyZeroed(new Shape(c)).Data;
-            var var_ = Tensor.EmptyZeroed(new Shape(c)).Data;
-            for (int r = 0; r < n; r++) TensorPrimitives.Add(mean, xd.Slice(r * c, c), mean);
-            TensorPrimitives.Multiply(mean, 1f / n, mean);
-            for (int r = 0; r < n; r++)
-            {
-                var row = xh.Slice(r * c, c);
-                TensorPrimitives.Subtract(xd.Slice(r * c, c), mean, row);
-                TensorPrimitives.FusedMultiplyAdd(row, row, var_, var_);
-            }
-            TensorPrimitives.Multiply(var_, 1f / n, var_);
-            for (int j = 0; j < c; j++) isd[j] = 1f / MathF.Sqrt(var_[j] + epsilon);
-            for (int r = 0; r < n; r++) { var row = xh.Slice(r * c, c); TensorPrimitives.Multiply(row, isd, row); }
+            var mean = Tensor.Empty(new Shape(c)).Data;
+            var var_ = Tensor.Empty(new Shape(c)).Data;
+            BatchNormKernels.ForwardTraining(x.Data, n, c, gamma, beta, epsilon, mean, var_, invStd.Data, xhat.Data, y.Data);
             // moving averages: m ← m·momentum + batch·(1 − momentum)
             var mm = movingMean.Data; var mv = movingVar.Data;
             float unbias = (float)n / (n - 1);
@@ -50,21 +40,7 @@ public static partial class Ops
         }
         else
         {
-            var mm = movingMean.Data; var mv = movingVar.Data;
-            for (int j = 0; j < c; j++) isd[j] = 1f / MathF.Sqrt(mv[j] + epsilon);
-            for (int r = 0; r < n; r++)
-            {
-                var row = xh.Slice(r * c, c);
-                TensorPrimitives.Subtract(xd.Slice(r * c, c), mm, row);
-                TensorPrimitives.Multiply(row, isd, row);
-            }
-        }
-        var yd = y.Data;
-        for (int r = 0; r < n; r++)
-        {
-            var src = xh.Slice(r * c, c); var dst = yd.Slice(r * c, c);
-            if (scale is not null) TensorPrimitives.Multiply(src, scale.Data, dst); else src.CopyTo(dst);
-            if (offset is not null) TensorPrimitives.Add(dst, offset.Data, dst);
+            BatchNormKernels.ForwardInference(x.Data, n, c, gamma, beta, epsilon, movingMean.Data, movingVar.Data, invStd.Data, xhat.Data, y.Data);
         }
         y.RecordWith<BatchNormNode>(x, scale, offset, out var node);
         if (node is not null) { node.XHat = xhat; node.InvStd = invStd; node.Training = training; }
@@ -85,46 +61,10 @@ public static partial class Ops
         {
             var x = In0!; var gamma = In1; var beta = In2; var y = Output!;
             int n = x.Shape[0], c = x.Shape[1];
-            var dy = y.Grad; var xh = XHat!.Data; var s = InvStd!.Data;
-            var sumDy = Tensor.EmptyZeroed(new Shape(c)).Data;
-            var sumDyXh = Tensor.EmptyZeroed(new Shape(c)).Data;
-            for (int r = 0; r < n; r++)
-            {
-                var dyr = dy.Slice(r * c, c);
-                TensorPrimitives.Add(sumDy, dyr, sumDy);
-                TensorPrimitives.FusedMultiplyAdd(dyr, xh.Slice(r * c, c), sumDyXh, sumDyXh);
-            }
-            if (Needs(beta)) { var g = beta!.EnsureGrad().AsSpan(0, c); TensorPrimitives.Add(g, sumDy, g); }
-            if (Needs(gamma)) { var g = gamma!.EnsureGrad().AsSpan(0, c); TensorPrimitives.Add(g, sumDyXh, g); }
-            if (!Needs(x)) return;
-            var k = Tensor.Empty(new Shape(c)).Data; // γ·s (per column)
-            if (gamma is not null) TensorPrimitives.Multiply(gamma.Data, s, k); else s.CopyTo(k);
-            var gx = x.EnsureGrad().AsSpan(0, x.Length);
-            var tmp = Tensor.Empty(new Shape(c)).Data;
-            if (Training)
-            {
-                float invN = 1f / n;
-                TensorPrimitives.Multiply(sumDy, invN, sumDy);
-                TensorPrimitives.Multiply(sumDyXh, invN, sumDyXh);
-                var t2 = Tensor.Empty(new Shape(c)).Data;
-                for (int r = 0; r < n; r++)
-                {
-                    // gx += k ⊙ (dy − mean(dy) − x̂ ⊙ mean(dy·x̂))
-                    TensorPrimitives.Multiply(xh.Slice(r * c, c), sumDyXh, t2);
-                    TensorPrimitives.Subtract(dy.Slice(r * c, c), sumDy, tmp);
-                    TensorPrimitives.Subtract(tmp, t2, tmp);
-                    var gr = gx.Slice(r * c, c);
-                    TensorPrimitives.FusedMultiplyAdd(tmp, k, gr, gr);
-                }
-            }
-            else
-            {
-                for (int r = 0; r < n; r++)
-                {
-                    var gr = gx.Slice(r * c, c);
-                    TensorPrimitives.FusedMultiplyAdd(dy.Slice(r * c, c), k, gr, gr);
-                }
-            }
+            Span<float> dGamma = Needs(gamma) ? gamma!.EnsureGrad().AsSpan(0, c) : default;
+            Span<float> dBeta = Needs(beta) ? beta!.EnsureGrad().AsSpan(0, c) : default;
+            Span<float> dx = Needs(x) ? x.EnsureGrad().AsSpan(0, x.Length) : default;
+            BatchNormKernels.Backward(y.Grad, XHat!.Data, InvStd!.Data, n, c, gamma is null ? default : gamma.Data, Training, dGamma, dBeta, dx);
         }
 
         protected internal override void Clear()

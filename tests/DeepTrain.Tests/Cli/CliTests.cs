@@ -48,6 +48,21 @@ public class CliTests : IDisposable
         Assert.Single(err.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("compare")]
+    [InlineData("lr-find")]
+    [InlineData("diagnose")]
+    [InlineData("pretrain")]
+    [InlineData("export")]
+    [InlineData("summary")]
+    public void EveryCommandPrintsItsHelp(string command)
+    {
+        var (code, output, err) = Run(command, "--help");
+        Assert.True(code == 0, err);
+        Assert.Contains("USAGE", output);
+    }
+
     [Fact]
     public void BadOptionsAreRefusedWithTheirName()
     {

@@ -46,6 +46,8 @@ internal static class MpiHarness
         // the test host may itself run under a launcher's variables: the child must not inherit them
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("OMPI_", StringComparison.Ordinal) || k.StartsWith("PMI", StringComparison.Ordinal) || k.StartsWith("SLURM_", StringComparison.Ordinal)).ToList())
             psi.Environment.Remove(key);
+        // containers often forbid the cross-memory attach Open MPI's shared-memory transport uses for large messages
+        psi.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var output = new StringBuilder();
         var clock = Stopwatch.StartNew();

@@ -12,7 +12,7 @@ namespace DeepTrain.Tests.Kernels
     {
         private const float Unit = 1f / (1 << 24); // float's unit roundoff
 
-        public enum KernelPath { Avx2, Portable }
+        public enum KernelPath { Avx2, Portable, Avx512 }
 
         public enum Packing { Auto, Packed, InPlace }
 
@@ -22,7 +22,7 @@ namespace DeepTrain.Tests.Kernels
         /// that C's padding columns (ldc &gt; n) are untouched. Returns the result.
         /// </summary>
         internal static float[] Check(bool transA, bool transB, int m, int n, int k, float alpha, float beta,
-            int pad = 0, int threads = 1, KernelPath path = KernelPath.Avx2, Packing packing = Packing.Auto,
+            int pad = 0, int threads = 1, KernelPath path = KernelPath.Avx512, Packing packing = Packing.Auto,
             bool nanInC = false, int seed = 1)
         {
             var rng = new Random(seed * 7919 + m * 31 + n * 17 + k);
@@ -44,12 +44,13 @@ namespace DeepTrain.Tests.Kernels
 
             float[] actual = (float[])c0.Clone();
             int savedThreads = Gemm.MaxThreads;
-            bool savedPortable = Gemm.ForcePortable;
+            bool savedPortable = Gemm.ForcePortable, savedAvx2 = Gemm.ForceAvx2;
             long savedNoPack = Gemm.NoPackThreshold, savedParallel = Gemm.ParallelThreshold;
             try
             {
                 Gemm.MaxThreads = Math.Min(threads, Environment.ProcessorCount);
                 Gemm.ForcePortable = path == KernelPath.Portable;
+                Gemm.ForceAvx2 = path == KernelPath.Avx2; // Avx512 falls back to AVX2 where the machine lacks it
                 if (threads > 1) Gemm.ParallelThreshold = 0;
                 if (packing == Packing.Packed) Gemm.NoPackThreshold = -1;
                 if (packing == Packing.InPlace) Gemm.NoPackThreshold = long.MaxValue;
@@ -59,6 +60,7 @@ namespace DeepTrain.Tests.Kernels
             {
                 Gemm.MaxThreads = savedThreads;
                 Gemm.ForcePortable = savedPortable;
+                Gemm.ForceAvx2 = savedAvx2;
                 Gemm.NoPackThreshold = savedNoPack;
                 Gemm.ParallelThreshold = savedParallel;
             }
@@ -109,7 +111,7 @@ namespace DeepTrain.Tests.Kernels
         public static TheoryData<bool, bool, KernelPath> Combos()
         {
             var data = new TheoryData<bool, bool, KernelPath>();
-            foreach (KernelPath path in new[] { KernelPath.Avx2, KernelPath.Portable })
+            foreach (KernelPath path in new[] { KernelPath.Avx2, KernelPath.Portable, KernelPath.Avx512 })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                         data.Add(ta, tb, path);
@@ -166,6 +168,7 @@ namespace DeepTrain.Tests.Kernels
         [Theory]
         [InlineData(KernelPath.Avx2)]
         [InlineData(KernelPath.Portable)]
+        [InlineData(KernelPath.Avx512)]
         public void BetaZero_OverwritesNaN(KernelPath path)
         {
             foreach (Packing packing in new[] { Packing.InPlace, Packing.Packed })
@@ -194,6 +197,21 @@ namespace DeepTrain.Tests.Kernels
             float[] a = [float.NaN, float.NaN], b = [float.NaN, float.NaN], c = [1f, 2f];
             Gemm.Sgemm(false, false, 1, 2, 1, 0f, a, 1, b, 2, 3f, c, 2);
             Assert.Equal([3f, 6f], c);
+        }
+
+        [Theory]
+        [InlineData(false, false)]
+        [InlineData(true, true)]
+        public void Avx512AndAvx2Kernels_AgreeBitForBit(bool transA, bool transB)
+        {
+            // Same fused multiply-add chain per element: the wider kernel must not change a single bit.
+            foreach (Packing packing in new[] { Packing.InPlace, Packing.Packed })
+                foreach (var (m, n, k) in new[] { (64, 300, 784), (13, 100, 10), (64, 10, 100), (97, 161, 300) })
+                {
+                    float[] wide = Check(transA, transB, m, n, k, 0.7f, -1.3f, pad: 1, threads: 2, path: KernelPath.Avx512, packing: packing, seed: 3);
+                    float[] narrow = Check(transA, transB, m, n, k, 0.7f, -1.3f, pad: 1, threads: 2, path: KernelPath.Avx2, packing: packing, seed: 3);
+                    Assert.Equal(narrow, wide);
+                }
         }
 
         [Fact]
