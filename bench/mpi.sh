@@ -10,10 +10,12 @@ dotnet build -c Release bench/DeepTrain.Bench -v q -nologo >/dev/null
 bench=bench/DeepTrain.Bench/bin/Release/net10.0/DeepTrain.Bench.dll
 mpirun=(mpirun --allow-run-as-root --oversubscribe)
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet "$bench" mpi --threads 2 --steps "$steps"
-"${mpirun[@]}" -np 2 dotnet "$bench" mpi --threads 1 --steps "$steps" --no-allreduce
-"${mpirun[@]}" -np 2 dotnet "$bench" mpi --threads 1 --steps "$steps" --bucket-bytes 1048576 --repeats 2 --no-allreduce
-dotnet "$bench" mpi --threads 1 --steps "$steps" --repeats 2
+for batch in 64 512; do
+  dotnet "$bench" mpi --threads 2 --steps "$steps" --batch $batch
+  dotnet "$bench" mpi --threads 1 --steps "$steps" --batch $batch
+  "${mpirun[@]}" -np 2 dotnet "$bench" mpi --threads 1 --steps "$steps" --batch $batch --no-allreduce
+done
+"${mpirun[@]}" -np 2 dotnet "$bench" mpi --threads 1 --steps "$steps" --bucket-bytes 1048576 --no-allreduce
 "${mpirun[@]}" -np 2 dotnet "$bench" mpi --threads 1 --steps 20 --repeats 1
 if command -v mpicc >/dev/null; then
   out=$(mktemp -d)

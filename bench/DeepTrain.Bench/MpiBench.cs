@@ -14,14 +14,14 @@ namespace DeepTrain.Bench;
 /// 784-300-100-10 (ELU, He, Adam, global batch 64) on Fashion-MNIST when installed, else the bundled digits, with
 /// the share of time spent exchanging gradients; under mpirun also the allreduce throughput of the binding over
 /// buffer sizes from 4 KB to 16 MB. bench/mpi.sh runs the comparison (1 process × 2 threads vs 2 processes × 1
-/// thread) next to a C program calling the same MPI_Allreduce.
+/// thread) next to a C program calling the same MPI_Allreduce. Two untimed runs come first (JIT warm-up).
 /// </summary>
 internal static class MpiBench
 {
-    /// <summary>Options: --threads T, --steps N (optimizer steps timed, default 400), --bucket-bytes B, --repeats R (default 3), --no-allreduce.</summary>
+    /// <summary>Options: --threads T, --steps N (optimizer steps timed, default 400), --batch B (global, default 64), --bucket-bytes B, --repeats R (default 3), --no-allreduce.</summary>
     public static int Run(string[] args)
     {
-        int threads = 1, steps = 400, bucket = 0, repeats = 3;
+        int threads = 1, steps = 400, bucket = 0, repeats = 3, batch = 64;
         bool allreduce = true;
         for (int i = 0; i < args.Length; i++)
         {
@@ -29,6 +29,7 @@ internal static class MpiBench
             {
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--bucket-bytes": bucket = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-allreduce": allreduce = false; break;
@@ -41,13 +42,12 @@ internal static class MpiBench
         Gemm.MaxThreads = threads;
         string dataName = Directory.Exists(KnownDatasets.FashionMnistDirectory) ? KnownDatasets.FashionMnistName : KnownDatasets.DefaultName;
         var (train, _) = KnownDatasets.Load(dataName);
-        const int batch = 64;
         int rows = Math.Min(train.Count, (steps + 20) * batch); // 20 warm-up steps
         var subset = train.Subset(Enumerable.Range(0, rows).ToArray());
         if (root)
             Console.WriteLine($"mpi bench: {(world is null ? "1 process" : $"{world.Size} processes ({world.Implementation}: {world.LibraryVersion})")} x {threads} thread(s); " +
                               $"784-300-100-10 ELU Adam, global batch {batch}, {dataName}, {rows:N0} examples per epoch; load {Load()}");
-        for (int r = 0; r < repeats; r++)
+        for (int r = -2; r < repeats; r++) // two untimed warm-up runs: tier-1 code takes a while on a process bound to one core
         {
             var model = new MlpBuilder { Hidden = [300, 100] }.Build(784, 10, 42);
             var optimizer = OptimizerFactory.Create("adam", model.Parameters(), new OptimizerOptions());
@@ -55,7 +55,7 @@ internal static class MpiBench
             var fit = new FitOptions { Optimizer = optimizer, Epochs = 1, BatchSize = batch, Seed = 1, Progress = ProgressMode.None, Distributed = dp };
             var history = model.Fit(subset, null, fit);
             double sps = history["samples_per_second"][0], seconds = history["seconds"][0];
-            if (root)
+            if (root && r >= 0)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  run {r + 1}: {sps,8:N0} samples/s ({seconds:F2} s){(dp is null ? "" : $"; gradient exchange {dp.ExchangeTime.TotalMilliseconds / seconds / 10:F1}% of the time, {dp.ExchangeTime.TotalMilliseconds * 1000 / (rows / batch):F0} µs per step")}"));
         }

@@ -93,7 +93,7 @@ internal static unsafe class TrainBench
         bool haveBlas = OpenBlas.TryLoad();
 
         Console.WriteLine($"DeepTrain training benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine($"machine: {GemmBench.CpuModel()}, {Environment.ProcessorCount} cores, {GemmBench.CpuMhz():F0} MHz (/proc/cpuinfo), .NET {Environment.Version}, GEMM kernel {(Gemm.IsAvx2Accelerated ? "AVX2+FMA" : "portable")}");
+        Console.WriteLine($"machine: {GemmBench.CpuModel()}, {Environment.ProcessorCount} cores, {GemmBench.CpuMhz():F0} MHz (/proc/cpuinfo), .NET {Environment.Version}, GEMM kernel {(Gemm.IsAvx512Accelerated ? "AVX-512 6x32 (AVX2+FMA 6x16 where n <= 16)" : Gemm.IsAvx2Accelerated ? "AVX2+FMA 6x16" : "portable")}");
         Console.WriteLine($"OpenBLAS: {OpenBlas.Status}{(haveBlas ? "; " + OpenBlas.Config : "")}");
         Console.WriteLine($"data: Fashion-MNIST ({FashionMnistDir}), first {train:N0} training images, 10,000 test images; shuffled batches, Adam 0.001, He normal");
         if (peers.Contains("torchsharp"))
@@ -104,11 +104,11 @@ internal static unsafe class TrainBench
         Console.WriteLine();
 
         // ---- the main runs: each form at the chosen batch, DeepTrain and its peers interleaved
-        var main = new List<(Config Config, List<Result> Results, (double Blas, double Ours) Bound)>();
+        var main = new List<(Config Config, List<Result> Results, (double Blas, double Ours, string Load) Bound)>();
         foreach (string form in forms)
         {
             var cfg = new Config(form, batch, threads, [300, 100], epochs, train, seed);
-            var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas);
+            var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
             var results = RunAll(cfg, torchSharp, pyScript, maxWait);
             main.Add((cfg, results, bound));
             PrintDetail(cfg, results, bound);
@@ -139,7 +139,7 @@ internal static unsafe class TrainBench
             }
             foreach (var cfg in configs)
             {
-                var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas);
+                var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
                 var results = RunAll(cfg, torchSharp, pyScript, maxWait);
                 PrintDetail(cfg, results, bound);
                 double Sps(string fw) => results.FirstOrDefault(r => r.Framework == fw)?.SamplesPerSecond ?? double.NaN;
@@ -172,7 +172,7 @@ internal static unsafe class TrainBench
         return 0;
     }
 
-    private static void PrintRatios(Config cfg, List<Result> results, (double Blas, double Ours) bound, bool includeBound)
+    private static void PrintRatios(Config cfg, List<Result> results, (double Blas, double Ours, string Load) bound, bool includeBound)
     {
         double ours = results.FirstOrDefault(r => r.Framework == "deeptrain")?.SamplesPerSecond ?? double.NaN;
         foreach (string peer in new[] { "torchsharp", "pytorch" })
@@ -183,10 +183,10 @@ internal static unsafe class TrainBench
         if (includeBound) Console.WriteLine($"step time vs gemm bound ({cfg.Form}): {F(1000.0 * cfg.Batch / ours / bound.Blas, 2)}");
     }
 
-    private static void PrintDetail(Config cfg, List<Result> results, (double Blas, double Ours) bound)
+    private static void PrintDetail(Config cfg, List<Result> results, (double Blas, double Ours, string Load) bound)
     {
         Console.WriteLine($"[{cfg.Form}, {cfg.Network}, batch {cfg.Batch}, {cfg.Threads} thread{(cfg.Threads == 1 ? "" : "s")}, {cfg.Epochs} epochs]");
-        Console.WriteLine($"  GEMM bound: the step's 8 products (forward X·W x{cfg.Hidden.Length + 1}, dW x{cfg.Hidden.Length + 1}, dX x{cfg.Hidden.Length}) take {F(bound.Blas, 3)} ms with OpenBLAS, {F(bound.Ours, 3)} ms with DeepTrain's Gemm ({cfg.Threads} threads, median)");
+        Console.WriteLine($"  GEMM bound: the step's 8 products (forward X·W x{cfg.Hidden.Length + 1}, dW x{cfg.Hidden.Length + 1}, dX x{cfg.Hidden.Length}) take {F(bound.Blas, 3)} ms with OpenBLAS, {F(bound.Ours, 3)} ms with DeepTrain's Gemm ({cfg.Threads} threads, median of 7)  [{bound.Load}]");
         foreach (var r in results)
         {
             string epochsText = r.Fields.GetValueOrDefault("epoch_s", "?");
@@ -373,8 +373,9 @@ internal static unsafe class TrainBench
     /// per layer l (in → out) the forward X·W [batch×in]·[in×out], the weight gradient Xᵀ·dZ, and, for every layer
     /// but the first, the input gradient dZ·Wᵀ.
     /// </summary>
-    private static (double Blas, double Ours) GemmBound(int batch, int[] hidden, int threads, bool haveBlas)
+    private static (double Blas, double Ours, string Load) GemmBound(int batch, int[] hidden, int threads, bool haveBlas, int maxWait)
     {
+        string load = WaitForQuiet(maxWait);
         int[] widths = [784, .. hidden, 10];
         var products = new List<(bool TA, bool TB, int M, int N, int K, float[] A, float[] B, float[] C, float Beta)>();
         var rng = new Random(7);
@@ -420,7 +421,7 @@ internal static unsafe class TrainBench
                 if (haveBlas) blasTimes.Add(Time(true, reps));
                 ourTimes.Add(Time(false, reps));
             }
-            return (haveBlas ? Median(blasTimes) : double.NaN, Median(ourTimes));
+            return (haveBlas ? Median(blasTimes) : double.NaN, Median(ourTimes), load);
         }
         finally
         {
