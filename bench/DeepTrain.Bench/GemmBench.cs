@@ -66,6 +66,8 @@ internal static unsafe class GemmBench
         Console.WriteLine($"machine: {CpuModel()}, {cores} cores, {mhz:F0} MHz (/proc/cpuinfo), .NET {Environment.Version}");
         Console.WriteLine($"kernel: {(Gemm.IsAvx512Accelerated ? "AVX-512 6x32 (AVX2+FMA 6x16 where n <= 16)" : Gemm.IsAvx2Accelerated && !Gemm.ForcePortable ? "AVX2+FMA 6x16" : $"portable Vector<float> ({System.Numerics.Vector<float>.Count} lanes)")}");
         Console.WriteLine($"OpenBLAS: {OpenBlas.Status}{(haveBlas ? "; " + OpenBlas.Config : "")}");
+        if (OpenBlas.CoreTypeOverride is { } coreType)
+            Console.WriteLine($"note: OPENBLAS_CORETYPE={coreType} is set, so OpenBLAS (and PyTorch through it) may not use its best kernel for this CPU; unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for the fairest peer");
         if (mhz > 0)
             Console.WriteLine($"estimated FMA peak: {mhz * 32 / 1000:F1} GFLOP/s per core, {cores * mhz * 32 / 1000:F1} GFLOP/s on {cores} cores (cores x clock x 32 flop/cycle; cores may boost above it)");
         Console.WriteLine($"each figure: best of {repeats} runs of ~{seconds:F2} s, DeepTrain and OpenBLAS interleaved");

@@ -58,4 +58,7 @@ internal static unsafe class OpenBlas
     {
         s_sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+
+    /// <summary>The OPENBLAS_CORETYPE environment variable when set (it forces OpenBLAS's kernel choice).</summary>
+    public static string? CoreTypeOverride => Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 } v ? v : null;
 }

@@ -95,6 +95,8 @@ internal static unsafe class TrainBench
         Console.WriteLine($"DeepTrain training benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"machine: {GemmBench.CpuModel()}, {Environment.ProcessorCount} cores, {GemmBench.CpuMhz():F0} MHz (/proc/cpuinfo), .NET {Environment.Version}, GEMM kernel {(Gemm.IsAvx512Accelerated ? "AVX-512 6x32 (AVX2+FMA 6x16 where n <= 16)" : Gemm.IsAvx2Accelerated ? "AVX2+FMA 6x16" : "portable")}");
         Console.WriteLine($"OpenBLAS: {OpenBlas.Status}{(haveBlas ? "; " + OpenBlas.Config : "")}");
+        if (OpenBlas.CoreTypeOverride is { } coreType)
+            Console.WriteLine($"note: OPENBLAS_CORETYPE={coreType} is set, so OpenBLAS (and PyTorch through it) may not use its best kernel for this CPU; unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for the fairest peer");
         Console.WriteLine($"data: Fashion-MNIST ({FashionMnistDir}), first {train:N0} training images, 10,000 test images; shuffled batches, Adam 0.001, He normal");
         if (peers.Contains("torchsharp"))
             Console.WriteLine(torchSharp is not null ? $"torchsharp peer: {torchSharp}" : $"torchsharp peer: skipped: {tsWhy}");
