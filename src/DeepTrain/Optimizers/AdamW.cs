@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using DeepTrain.Kernels;
 
 namespace DeepTrain.Optimizers;
 
@@ -18,8 +19,6 @@ namespace DeepTrain.Optimizers;
 /// </summary>
 public sealed class AdamW : Optimizer
 {
-    private readonly float[] _scratch;
-
     /// <summary>Makes the optimizer.</summary>
     /// <param name="parameters">The parameters to train.</param>
     /// <param name="learningRate">η, ≥ 0.</param>
@@ -44,7 +43,6 @@ public sealed class AdamW : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         AmsGrad = amsGrad;
-        _scratch = new float[Parameters.Count == 0 ? 0 : Parameters.Max(p => p.Length)];
     }
 
     /// <summary>β1.</summary>
@@ -63,28 +61,11 @@ public sealed class AdamW : Optimizer
     protected override void Update(int index, Span<float> w, Span<float> g, float lr, float weightDecay)
     {
         long t = Iterations;
-        var m = State(index, 0).AsSpan();
-        var v = State(index, 1).AsSpan();
-        var s = _scratch.AsSpan(0, w.Length);
-        if (weightDecay != 0) TensorPrimitives.Multiply(w, 1 - lr * weightDecay, w);
-
-        TensorPrimitives.Lerp(m, g, 1 - Beta1, m);
-        TensorPrimitives.Multiply(g, g, s);
-        TensorPrimitives.Lerp(v, s, 1 - Beta2, v);
-        Span<float> second = v;
-        if (AmsGrad)
-        {
-            var vmax = State(index, 2).AsSpan();
-            TensorPrimitives.Max(vmax, v, vmax);
-            second = vmax;
-        }
-
+        if (weightDecay != 0) TensorPrimitives.Multiply(w, 1 - lr * weightDecay, w); // the decoupled decay, first
+        Span<float> vmax = AmsGrad ? State(index, 2).AsSpan() : default;
         float stepSize = (float)(lr / (1 - Math.Pow(Beta1, t)));
         float sqrtCorrection2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, t));
-        TensorPrimitives.Sqrt(second, s);
-        TensorPrimitives.Divide(s, sqrtCorrection2, s);
-        TensorPrimitives.Add(s, Epsilon, s);
-        TensorPrimitives.Divide(m, s, s);
-        TensorPrimitives.MultiplyAdd(s, -stepSize, w, w);
+        // then Adam's fused pass, with no L2 term in the gradient
+        OptimizerKernels.Adam(w, g, State(index, 0), State(index, 1), vmax, Beta1, Beta2, stepSize, sqrtCorrection2, Epsilon, weightDecay: 0);
     }
 }
