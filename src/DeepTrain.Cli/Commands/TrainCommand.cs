@@ -82,7 +82,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         if (s.Diagnose || s.Report is not null)
         {
             int batches = (data.Train.Count + s.BatchSize - 1) / s.BatchSize;
-            recorder = new StatsRecorder(model, every: Math.Max(1, batches / 4));
+            recorder = new StatsRecorder(model, every: Math.Max(1, batches / 4)) { WarningOutput = Console };
             fit.Callbacks.Add(recorder);
         }
 

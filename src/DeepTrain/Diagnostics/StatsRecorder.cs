@@ -35,6 +35,18 @@ public sealed class StatsRecorder : Callback
     public int Every { get; }
     /// <summary>Whether each record keeps a copy of the activations (for histograms).</summary>
     public bool KeepActivations { get; }
+
+    /// <summary>
+    /// Where training-time warnings go (a ReLU-family layer with more than <see cref="Verdict.DeadThreshold"/> of its
+    /// units dead), once per layer; null (the default) for none. The warnings are also kept in <see cref="Warnings"/>.
+    /// </summary>
+    public TextWriter? WarningOutput { get; set; }
+
+    /// <summary>The warnings issued so far.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    private readonly List<string> _warnings = new();
+    private readonly HashSet<string> _warned = new();
     /// <summary>Everything recorded, in step order, bottom layer first within a step.</summary>
     public IReadOnlyList<LayerStats> Records => _records;
     /// <summary>The average time a recorded step spent in the recorder, in milliseconds.</summary>
@@ -73,10 +85,19 @@ public sealed class StatsRecorder : Callback
             double diff = 0, norm = 0;
             for (int j = 0; j < w.Length; j++) { double d = w[j] - _before[i][j]; diff += d * d; norm += (double)_before[i][j] * _before[i][j]; }
             _records.Add(_pending[i] with { UpdateRatio = norm == 0 ? double.NaN : Math.Sqrt(diff / norm) });
+            WarnIfDead(_pending[i]);
         }
         _pending = null; _before = null; _recording = false;
         _recordedSteps++;
         _cost.Stop();
+    }
+
+    private void WarnIfDead(LayerStats s)
+    {
+        if (s.DeadFraction <= Verdict.DeadThreshold || !s.Activation.Contains("relu") || !_warned.Add(s.Layer)) return;
+        string w = $"warning: step {s.Step}: {s.Layer} has {s.DeadFraction * 100:F0}% dead units (output 0 for every example of the batch); try leaky ReLU, ELU or a lower learning rate";
+        _warnings.Add(w);
+        WarningOutput?.WriteLine(w);
     }
 
     /// <summary>

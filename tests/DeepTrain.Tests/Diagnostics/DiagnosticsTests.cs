@@ -101,6 +101,23 @@ public class DiagnosticsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WarnsOnceWhenMostOfAReluLayerIsDead()
+    {
+        var (train, _) = KnownDatasets.Load("digits");
+        var model = new Sequential(784, seed: 2) { new Dense(32, Activation.Relu, Initializer.HeNormal, name: "hidden1"), new Dense(10, name: "output") };
+        var bias = ((Dense)model["hidden1"]).Bias!;
+        bias.Fill(-100f); // every unit's pre-activation is negative: all dead
+        var log = new StringWriter();
+        var recorder = new StatsRecorder(model, every: 5) { WarningOutput = log };
+        model.Fit(train.Subset(Enumerable.Range(0, 320).ToArray()), null, new FitOptions
+        {
+            Optimizer = new Sgd(model.Parameters(), 0.01f), Epochs = 1, BatchSize = 32, Progress = ProgressMode.None, Callbacks = [recorder],
+        });
+        Assert.Single(recorder.Warnings);
+        Assert.Contains("hidden1 has 100% dead units", log.ToString());
+    }
+
+    [Fact]
     public void NonFiniteLossStopsWithTheStepAndTheLayer()
     {
         var (train, _) = KnownDatasets.Load("digits");
