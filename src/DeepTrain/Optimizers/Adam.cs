@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DeepTrain.Kernels;
 
 namespace DeepTrain.Optimizers;
@@ -19,7 +20,7 @@ namespace DeepTrain.Optimizers;
 /// parameter, which differs only for a parameter that sat out some steps (frozen or without a gradient).
 /// State slots: 0 = m, 1 = v, 2 = v̂max (AMSGrad).
 /// </summary>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
     /// <summary>Makes the optimizer.</summary>
     /// <param name="parameters">The parameters to train.</param>
@@ -36,8 +37,14 @@ public sealed class Adam : Optimizer
     /// <summary>Makes the optimizer over parameter groups.</summary>
     public Adam(IEnumerable<ParamGroup> groups, float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float weightDecay = 0f, bool amsGrad = false)
+        : this(groups, learningRate, beta1, beta2, epsilon, weightDecay, amsGrad, decoupledWeightDecay: false) { }
+
+    /// <summary>The shared constructor; <see cref="AdamW"/> passes <paramref name="decoupledWeightDecay"/> = true.</summary>
+    private protected Adam(IEnumerable<ParamGroup> groups, float learningRate, float beta1, float beta2,
+        float epsilon, float weightDecay, bool amsGrad, bool decoupledWeightDecay)
         : base(groups, learningRate, weightDecay, stateSlots: 3)
     {
+        DecoupledWeightDecay = decoupledWeightDecay;
         Check.UnitInterval(beta1, "beta1");
         Check.UnitInterval(beta2, "beta2");
         Check.NonNegative(epsilon, "epsilon");
@@ -59,10 +66,18 @@ public sealed class Adam : Optimizer
     /// <summary>Whether AMSGrad's running maximum of v is used.</summary>
     public bool AmsGrad { get; }
 
+    /// <summary>True for AdamW: the weight decay shrinks w directly instead of entering the gradient.</summary>
+    public bool DecoupledWeightDecay { get; }
+
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> w, Span<float> g, float lr, float weightDecay)
     {
         long t = Iterations;
+        if (DecoupledWeightDecay && weightDecay != 0)
+        {
+            TensorPrimitives.Multiply(w, 1 - lr * weightDecay, w); // AdamW: w ← w·(1 − η·λ) first, then plain Adam
+            weightDecay = 0;
+        }
         var m = State(index, 0).AsSpan();
         var v = State(index, 1).AsSpan();
         Span<float> vmax = AmsGrad ? State(index, 2).AsSpan() : default;

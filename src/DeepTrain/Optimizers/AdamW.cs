@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-using DeepTrain.Kernels;
 
 namespace DeepTrain.Optimizers;
 
@@ -17,7 +15,7 @@ namespace DeepTrain.Optimizers;
 /// w ← w − η·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + ε); see <see cref="Adam"/>. We follow PyTorch, including its default
 /// λ = 0.01 (Keras: 0.004). t is <see cref="Optimizer.Iterations"/>. State slots: 0 = m, 1 = v, 2 = v̂max.
 /// </summary>
-public sealed class AdamW : Optimizer
+public sealed class AdamW : Adam
 {
     /// <summary>Makes the optimizer.</summary>
     /// <param name="parameters">The parameters to train.</param>
@@ -34,38 +32,5 @@ public sealed class AdamW : Optimizer
     /// <summary>Makes the optimizer over parameter groups.</summary>
     public AdamW(IEnumerable<ParamGroup> groups, float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float weightDecay = 0.01f, bool amsGrad = false)
-        : base(groups, learningRate, weightDecay, stateSlots: 3)
-    {
-        Check.UnitInterval(beta1, "beta1");
-        Check.UnitInterval(beta2, "beta2");
-        Check.NonNegative(epsilon, "epsilon");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        AmsGrad = amsGrad;
-    }
-
-    /// <summary>β1.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β2.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Epsilon { get; }
-
-    /// <summary>Whether AMSGrad's running maximum of v is used.</summary>
-    public bool AmsGrad { get; }
-
-    /// <inheritdoc/>
-    protected override void Update(int index, Span<float> w, Span<float> g, float lr, float weightDecay)
-    {
-        long t = Iterations;
-        if (weightDecay != 0) TensorPrimitives.Multiply(w, 1 - lr * weightDecay, w); // the decoupled decay, first
-        Span<float> vmax = AmsGrad ? State(index, 2).AsSpan() : default;
-        float stepSize = (float)(lr / (1 - Math.Pow(Beta1, t)));
-        float sqrtCorrection2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, t));
-        // then Adam's fused pass, with no L2 term in the gradient
-        OptimizerKernels.Adam(w, g, State(index, 0), State(index, 1), vmax, Beta1, Beta2, stepSize, sqrtCorrection2, Epsilon, weightDecay: 0);
-    }
+        : base(groups, learningRate, beta1, beta2, epsilon, weightDecay, amsGrad, decoupledWeightDecay: true) { }
 }

@@ -50,8 +50,7 @@ public sealed class Sgd : Optimizer
             return;
         }
         var v = State(index, 0).AsSpan();
-        if (Iterations == 1) g.CopyTo(v); // PyTorch starts the velocity at the first gradient
-        else TensorPrimitives.MultiplyAdd(v, Momentum, g, v);
+        TensorPrimitives.MultiplyAdd(v, Momentum, g, v); // from v = 0 this gives v = g, PyTorch's first velocity
         if (Nesterov) TensorPrimitives.MultiplyAdd(v, Momentum, g, g);
         else v.CopyTo(g);
         TensorPrimitives.MultiplyAdd(g, -lr, w, w);
