@@ -72,10 +72,7 @@ public sealed class CompareCommand : Command<CompareSettings>
                 plt.XLabel("epoch");
                 plt.YLabel(key.Replace('_', ' '));
                 plt.ShowLegend();
-                string path = Path.Combine(s.PlotCurves, $"{key}.png");
-                plt.SavePng(path + ".tmp.png", Plots.Charts.Width, Plots.Charts.Height);
-                File.Move(path + ".tmp.png", path, overwrite: true);
-                Console.WriteLine($"wrote {path}");
+                Console.WriteLine($"wrote {Plots.Charts.Save(plt, Path.Combine(s.PlotCurves, $"{key}.png"))}");
             }
         }
         return 0;

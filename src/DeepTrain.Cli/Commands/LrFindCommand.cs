@@ -48,9 +48,7 @@ public sealed class LrFindCommand : Command<LrFindCommand.Settings>
             plt.ShowLegend();
             var dir = Path.GetDirectoryName(Path.GetFullPath(s.PlotFile))!;
             Directory.CreateDirectory(dir);
-            plt.SavePng(s.PlotFile + ".tmp.png", Plots.Charts.Width, Plots.Charts.Height);
-            File.Move(s.PlotFile + ".tmp.png", s.PlotFile, overwrite: true);
-            Console.WriteLine($"wrote {s.PlotFile}");
+            Console.WriteLine($"wrote {Plots.Charts.Save(plt, s.PlotFile)}");
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"suggested learning rate: {r.SuggestedRate:G3}"));
         return 0;

@@ -95,10 +95,11 @@ internal static class Charts
         return Save(plt, path);
     }
 
-    private static string Save(Plot plt, string path)
+    /// <summary>Writes the plot as a PNG, atomically (temporary file, then rename); returns the path.</summary>
+    public static string Save(Plot plt, string path, int width = Width, int height = Height)
     {
         var tmp = path + ".tmp.png";
-        plt.SavePng(tmp, Width, Height);
+        plt.SavePng(tmp, width, height);
         File.Move(tmp, path, overwrite: true);
         return path;
     }

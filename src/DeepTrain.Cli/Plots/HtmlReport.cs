@@ -48,8 +48,7 @@ internal sealed class HtmlReport(string title)
                    "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:900px}</style>\n" +
                    $"</head><body><h1>{WebUtility.HtmlEncode(title)}</h1>\n{_body}</body></html>\n";
         var path = Path.Combine(dir, "index.html");
-        File.WriteAllText(path + ".tmp", html);
-        File.Move(path + ".tmp", path, overwrite: true);
+        Checkpoints.AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(html)));
         return path;
     }
 }

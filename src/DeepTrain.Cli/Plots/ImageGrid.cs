@@ -57,6 +57,6 @@ public static class ImageGrid
         plot.Axes.Margins(0, 0);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        plot.SavePng(path, gridW * scale, gridH * scale + titleSpace);
+        Charts.Save(plot, path, gridW * scale, gridH * scale + titleSpace);
     }
 }

@@ -41,25 +41,8 @@ public static class OnnxExporter
     /// <exception cref="OnnxExportException">A layer has no ONNX form.</exception>
     public static void Export(Sequential model, string path, OnnxExportOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         var bytes = ToBytes(model, options);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        Checkpoints.AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     /// <summary>The ONNX model of <paramref name="model"/>, serialized (the bytes of a <c>.onnx</c> file).</summary>
