@@ -25,7 +25,4 @@ internal sealed class BufferPool
         }
         stack.Push(buffer);
     }
-
-    /// <summary>Drops every pooled buffer.</summary>
-    public void Clear() => _buckets.Clear();
 }
