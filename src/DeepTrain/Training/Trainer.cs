@@ -23,6 +23,9 @@ public sealed record EvaluationResult(double Loss, IReadOnlyDictionary<string, d
 /// </summary>
 public static class Trainer
 {
+    // Evaluate and Predict reuse one scope per thread, so validating every epoch does not rebuild its buffer pool.
+    [ThreadStatic] private static StepScope? t_inferenceScope;
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
     public static History Fit(this Module model, Dataset train, Dataset? validation, FitOptions options)
     {
@@ -150,7 +153,7 @@ public static class Trainer
         foreach (var m in ms) m.Reset();
         bool wasTraining = model.IsTraining;
         model.Eval();
-        var scope = new StepScope();
+        var scope = t_inferenceScope ??= new StepScope();
         var labels = new int[batchSize];
         double sum = 0;
         try
@@ -183,7 +186,7 @@ public static class Trainer
         CheckFeatures(model, data, "prediction data");
         bool wasTraining = model.IsTraining;
         model.Eval();
-        var scope = new StepScope();
+        var scope = t_inferenceScope ??= new StepScope();
         var labels = new int[batchSize];
         Tensor? result = null;
         int row = 0;
