@@ -86,6 +86,30 @@ public static unsafe class OptimizerKernels
         float* w = j.W, g = j.G, m = j.M, v = j.V, vmax = j.VMax;
         float b1 = j.Beta1, b2 = j.Beta2, c1 = 1 - j.Beta1, c2 = 1 - j.Beta2, step = -j.StepSize, corr = j.C2, eps = j.Eps, wd = j.Wd;
         int i = from;
+        if (Avx512F.IsSupported)
+        {
+            // 16 lanes: the divisions and the square root are the costly part, and they run at the same rate per
+            // instruction on 16 lanes as on 8 here; the memory traffic is the same.
+            Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), vc1 = Vector512.Create(c1), vc2 = Vector512.Create(c2);
+            Vector512<float> vstep = Vector512.Create(step), vcorr = Vector512.Create(corr), veps = Vector512.Create(eps), vwd = Vector512.Create(wd);
+            for (; i + 16 <= to; i += 16)
+            {
+                var wi = Vector512.Load(w + i);
+                var gi = Vector512.Load(g + i);
+                if (wd != 0f) gi = Avx512F.FusedMultiplyAdd(vwd, wi, gi);
+                var mi = Avx512F.FusedMultiplyAdd(vb1, Vector512.Load(m + i), vc1 * gi);
+                var vi = Avx512F.FusedMultiplyAdd(vb2, Vector512.Load(v + i), vc2 * gi * gi);
+                mi.Store(m + i);
+                vi.Store(v + i);
+                if (vmax != null)
+                {
+                    vi = Avx512F.Max(Vector512.Load(vmax + i), vi);
+                    vi.Store(vmax + i);
+                }
+                var s = Avx512F.Sqrt(vi) / vcorr + veps;
+                Avx512F.FusedMultiplyAdd(vstep, mi / s, wi).Store(w + i);
+            }
+        }
         if (Avx.IsSupported && Fma.IsSupported)
         {
             Vector256<float> vb1 = Vector256.Create(b1), vb2 = Vector256.Create(b2), vc1 = Vector256.Create(c1), vc2 = Vector256.Create(c2);

@@ -19,6 +19,13 @@ public static partial class Ops
         return c.Record<MatMulNode>(a, b);
     }
 
+    // target.Grad [m, n] += op(A)·op(B), or = when the gradient is zero (no zero-fill first).
+    private static void Product(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Tensor target)
+    {
+        var grad = target.GradForWrite(out bool accumulate);
+        Gemm.Sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, accumulate ? 1f : 0f, grad, n);
+    }
+
     private sealed class MatMulNode : Node
     {
         public override string OpName => "MatMul";
@@ -27,8 +34,8 @@ public static partial class Ops
         {
             var a = In0!; var b = In1!; var c = Output!;
             int m = a.Shape[0], k = a.Shape[1], n = b.Shape[1];
-            if (Needs(a)) Gemm.Sgemm(false, true, m, k, n, 1f, c.Grad, n, b.Data, n, 1f, a.EnsureGrad(), k);
-            if (Needs(b)) Gemm.Sgemm(true, false, k, n, m, 1f, a.Data, k, c.Grad, n, 1f, b.EnsureGrad(), n);
+            if (Needs(a)) Product(false, true, m, k, n, c.Grad, n, b.Data, n, a);
+            if (Needs(b)) Product(true, false, k, n, m, a.Data, k, c.Grad, n, b);
         }
     }
 
@@ -82,13 +89,13 @@ public static partial class Ops
                 ActivationKernels.Backward(Kind, Alpha, z.Data, y.Data, y.Grad, tmp.Data);
                 dz = tmp.Data;
             }
-            if (Needs(w)) Gemm.Sgemm(true, false, k, n, m, 1f, x.Data, k, dz, n, 1f, w.EnsureGrad(), n);
+            if (Needs(w)) Product(true, false, k, n, m, x.Data, k, dz, n, w);
             if (Needs(b))
             {
                 var gb = b!.EnsureGrad().AsSpan(0, n);
                 for (int r = 0; r < m; r++) TensorPrimitives.Add(gb, dz.Slice(r * n, n), gb);
             }
-            if (Needs(x)) Gemm.Sgemm(false, true, m, k, n, 1f, dz, n, w.Data, n, 1f, x.EnsureGrad(), k);
+            if (Needs(x)) Product(false, true, m, k, n, dz, n, w.Data, n, x);
         }
 
         protected internal override void Clear()

@@ -93,10 +93,10 @@ public sealed class StepScope
         return t;
     }
 
-    internal float[] RentGrad(int length)
+    internal float[] RentGrad(int length, bool zero)
     {
         var g = _buffers.Rent(length);
-        Array.Clear(g);
+        if (zero) Array.Clear(g);
         return g;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class Tensor
     internal int ScopeIndex;
     internal bool IsView;
     private bool _requiresGrad;
+    private bool _gradCleared; // ZeroGrad deferred its clearing: the gradient is zero, whatever RawGrad holds
 
     internal Tensor() { }
 
@@ -43,7 +44,7 @@ public sealed partial class Tensor
     public Span<float> Data => RawData.AsSpan(0, Length);
 
     /// <summary>The accumulated gradient, or an empty span when none has been computed.</summary>
-    public Span<float> Grad => RawGrad is null ? Span<float>.Empty : RawGrad.AsSpan(0, Length);
+    public Span<float> Grad => RawGrad is null ? Span<float>.Empty : Cleared(RawGrad).AsSpan(0, Length);
 
     /// <summary>True once a backward pass has written a gradient for this tensor.</summary>
     public bool HasGrad => RawGrad is not null;
@@ -78,6 +79,7 @@ public sealed partial class Tensor
         ScopeIndex = index;
         IsView = isView;
         RawGrad = null;
+        _gradCleared = false;
         Creator = null;
         _requiresGrad = false;
         Name = null;
@@ -88,6 +90,7 @@ public sealed partial class Tensor
     {
         RawData = [];
         RawGrad = null;
+        _gradCleared = false;
         Creator = null;
         Owner = null;
         _requiresGrad = false;
@@ -106,12 +109,43 @@ public sealed partial class Tensor
     internal Tensor View(Shape shape) =>
         StepScope.Current is { } s ? s.RentView(this, shape) : new Tensor(RawData, shape) { IsView = true };
 
-    /// <summary>The gradient buffer, made (zero-filled) on first use.</summary>
+    /// <summary>The gradient buffer, made (zero-filled) on first use, for a backward that adds to it.</summary>
     internal float[] EnsureGrad()
     {
         if (RawGrad is null)
-            RawGrad = Owner is { } s ? s.RentGrad(Length) : new float[Length];
+            RawGrad = Owner is { } s ? s.RentGrad(Length, zero: true) : new float[Length];
+        return Cleared(RawGrad);
+    }
+
+    /// <summary>
+    /// The gradient buffer for a backward that writes all of it in one go (a matrix product with β = 0 or 1):
+    /// <paramref name="accumulate"/> is false when the gradient is zero, and then the caller must overwrite every
+    /// element instead of adding to them. This spares zero-filling a buffer only to add to it (after
+    /// <see cref="ZeroGrad"/>, or on a fresh intermediate's gradient).
+    /// </summary>
+    internal float[] GradForWrite(out bool accumulate)
+    {
+        if (RawGrad is null)
+        {
+            RawGrad = Owner is { } s ? s.RentGrad(Length, zero: false) : GC.AllocateUninitializedArray<float>(Length);
+            accumulate = false;
+        }
+        else
+        {
+            accumulate = !_gradCleared;
+            _gradCleared = false;
+        }
         return RawGrad;
+    }
+
+    private float[] Cleared(float[] grad)
+    {
+        if (_gradCleared)
+        {
+            Array.Clear(grad, 0, Length);
+            _gradCleared = false;
+        }
+        return grad;
     }
 
     /// <summary>A tensor of zeros.</summary>
@@ -234,10 +268,13 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>Sets the gradient to zero (keeping its buffer).</summary>
+    /// <summary>
+    /// Sets the gradient to zero, keeping its buffer. The clearing is deferred: the next reader of <see cref="Grad"/>
+    /// sees zeros, and a backward that overwrites the whole gradient (a dense layer's weight) skips it.
+    /// </summary>
     public void ZeroGrad()
     {
-        if (RawGrad is not null) Array.Clear(RawGrad, 0, Length);
+        if (RawGrad is not null) _gradCleared = true;
     }
 
     /// <summary>Fills the tensor with a value, in place.</summary>
