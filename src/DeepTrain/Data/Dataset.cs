@@ -1,3 +1,5 @@
+using DeepTrain.Kernels;
+
 namespace DeepTrain.Data;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace DeepTrain.Data;
 /// Datasets are immutable except for the attached standardizer (<see cref="Standardize"/>); subsets copy the rows
 /// they keep. Reading batches from several threads at once is safe.
 /// </remarks>
-public sealed class Dataset
+public sealed unsafe class Dataset
 {
     private readonly byte[]? _bytes;
     private readonly float[]? _floats;
@@ -153,10 +155,49 @@ public sealed class Dataset
             int i = indices[j];
             if ((uint)i >= (uint)_labels.Length)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} (position {j}) is outside [0, {_labels.Length})");
-            Span<float> row = x.Slice(j * f, f);
-            ReadRawRow(i, row);
-            Standardizer?.ApplyRow(row);
             labels[j] = _labels[i];
+        }
+        // A batch is a few hundred kilobytes of rows scattered over the dataset: worth both cores when it is large.
+        int parts = (long)indices.Length * f >= ParallelBatchFloats ? Math.Min(Gemm.MaxThreads, indices.Length) : 1;
+        fixed (int* pi = indices)
+        fixed (float* px = x)
+        {
+            var job = t_batchJob ??= new BatchJob();
+            job.Source = this; job.Indices = pi; job.Count = indices.Length; job.X = px;
+            try
+            {
+                ParallelWorker.Run(job, parts);
+            }
+            finally
+            {
+                job.Source = null; job.Indices = null; job.X = null;
+            }
+        }
+    }
+
+    /// <summary>Batches of at least this many floats are converted on all the kernel threads.</summary>
+    internal static int ParallelBatchFloats { get; set; } = 1 << 14;
+
+    [ThreadStatic] private static BatchJob? t_batchJob;
+
+    // Rows [Count·part/parts, Count·(part+1)/parts) of a batch: each row is converted by one thread, so the result does
+    // not depend on the split.
+    private sealed class BatchJob : ParallelJob
+    {
+        public Dataset? Source;
+        public int* Indices;
+        public int Count;
+        public float* X;
+
+        public override void Execute(int part, int parts)
+        {
+            int f = Source!.Features;
+            for (int j = Count * part / parts, end = Count * (part + 1) / parts; j < end; j++)
+            {
+                var row = new Span<float>(X + (long)j * f, f);
+                Source.ReadRawRow(Indices[j], row);
+                Source.Standardizer?.ApplyRow(row);
+            }
         }
     }
 

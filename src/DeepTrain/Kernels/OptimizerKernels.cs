@@ -15,7 +15,7 @@ namespace DeepTrain.Kernels;
 public static unsafe class OptimizerKernels
 {
     /// <summary>Spans at least this long are split between the kernel threads.</summary>
-    internal static int ParallelMinLength { get; set; } = 1 << 15;
+    internal static int ParallelMinLength { get; set; } = 1 << 13;
 
     [ThreadStatic] private static AdamJob? t_adam;
 
