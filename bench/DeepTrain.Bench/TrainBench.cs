@@ -47,13 +47,13 @@ internal static unsafe class TrainBench
         public double Accuracy => Get("test_acc");
     }
 
-    /// <summary>Runs the benchmark. Options: --epochs N (5), --batch B (64), --forms plain,bn, --peers torchsharp,pytorch
+    /// <summary>Runs the benchmark. Options: --epochs N (5), --rounds R (3), --batch B (64), --forms plain,bn, --peers torchsharp,pytorch
     /// (or none), --threads T (2), --train N (55000), --seed S, --max-wait S (seconds to wait for a quiet machine
     /// before each run, 300), --scaling (batch 32/64/256, the wide 784-1024-1024-10 network, 1 vs 2 threads),
     /// --scaling-epochs N (3), --scaling-forms bn.</summary>
     public static int Run(string[] args)
     {
-        int epochs = 5, batch = 64, threads = Math.Min(2, Environment.ProcessorCount), train = 55_000, seed = 42, maxWait = 300, scalingEpochs = 3;
+        int epochs = 5, batch = 64, threads = Math.Min(2, Environment.ProcessorCount), train = 55_000, seed = 42, maxWait = 300, scalingEpochs = 3, rounds = 3;
         string[] forms = ["plain", "bn"], peers = ["torchsharp", "pytorch"], scalingForms = ["bn"];
         bool scaling = false;
         for (int i = 0; i < args.Length; i++)
@@ -61,6 +61,7 @@ internal static unsafe class TrainBench
             switch (args[i])
             {
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--train": train = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -81,6 +82,7 @@ internal static unsafe class TrainBench
         foreach (string p in peers)
             if (p is not ("torchsharp" or "pytorch")) { Console.Error.WriteLine($"train: peers are torchsharp and pytorch (or none): got '{p}'"); return 2; }
         if (epochs < 1 || scalingEpochs < 1) { Console.Error.WriteLine("train: --epochs must be >= 1"); return 2; }
+        if (rounds < 1) { Console.Error.WriteLine("train: --rounds must be >= 1"); return 2; }
         if (!File.Exists(Path.Combine(FashionMnistDir, "train-images-idx3-ubyte.gz")))
         {
             Console.Error.WriteLine($"train: Fashion-MNIST is not installed in {FashionMnistDir}: apt-get install -y dataset-fashion-mnist");
@@ -105,24 +107,43 @@ internal static unsafe class TrainBench
         Console.WriteLine($"each run: its own process, started once the machine has been quiet (< 25% busy over 1 s; waiting up to {maxWait} s); load = 1-min load average and busy share before it");
         Console.WriteLine();
 
-        // ---- the main runs: each form at the chosen batch, DeepTrain and its peers interleaved
-        var main = new List<(Config Config, List<Result> Results, (double Blas, double Ours, string Load) Bound)>();
-        foreach (string form in forms)
+        // ---- the main runs: rounds of (each form: the GEMM bound, DeepTrain, then its peers). The speed of these shared
+        // machines drifts by up to 2x over minutes, so every ratio is taken within one round (runs seconds apart) and
+        // the reported ratio is the median over the rounds.
+        var main = new List<(Config Config, List<Round> Rounds)>();
+        foreach (string form in forms) main.Add((new Config(form, batch, threads, [300, 100], epochs, train, seed), []));
+        for (int round = 1; round <= rounds; round++)
         {
-            var cfg = new Config(form, batch, threads, [300, 100], epochs, train, seed);
-            var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
-            var results = RunAll(cfg, torchSharp, pyScript, maxWait);
-            main.Add((cfg, results, bound));
-            PrintDetail(cfg, results, bound);
+            foreach (var (cfg, done) in main)
+            {
+                var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
+                var results = RunAll(cfg, torchSharp, pyScript, maxWait);
+                done.Add(new Round(results, bound));
+                Console.Write($"round {round} of {rounds}: ");
+                PrintDetail(cfg, results, bound);
+            }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"framework",-11} {"form",-5} {"samples/s",10} {"s/epoch",8} {"test acc",8} {"peak MB",8} {"DeepTrain x",11}  load");
-        foreach (var (cfg, results, _) in main)
+        Console.WriteLine($"per round (DeepTrain x = DeepTrain's samples/s over the peer's in the same round):");
+        Console.WriteLine($"{"form",-5} {"round",5} {"DeepTrain",10} {"TorchSharp",10} {"PyTorch",10} {"x TS",6} {"x PT",6} {"/bound",7}");
+        foreach (var (cfg, done) in main)
+            for (int r = 0; r < done.Count; r++)
+                Console.WriteLine($"{cfg.Form,-5} {r + 1,5} {F0(done[r].Sps("deeptrain")),10} {F0(done[r].Sps("torchsharp")),10} {F0(done[r].Sps("pytorch")),10} " +
+                                  $"{F(done[r].Ratio("torchsharp"), 2),6} {F(done[r].Ratio("pytorch"), 2),6} {F(done[r].BoundRatio(cfg.Batch), 2),7}");
+
+        Console.WriteLine();
+        Console.WriteLine($"median over {rounds} round{(rounds == 1 ? "" : "s")}:");
+        Console.WriteLine($"{"framework",-11} {"form",-5} {"samples/s",10} {"s/epoch",8} {"test acc",8} {"peak MB",8} {"DeepTrain x",11}");
+        foreach (var (cfg, done) in main)
         {
-            double ours = results.FirstOrDefault(r => r.Framework == "deeptrain")?.SamplesPerSecond ?? double.NaN;
-            foreach (var r in results)
-                Console.WriteLine($"{r.Framework,-11} {cfg.Form,-5} {F0(r.SamplesPerSecond),10} {F(train / r.SamplesPerSecond, 2),8} {F(r.Accuracy, 4),8} {F0(r.Get("rss_mb")),8} {(r.Framework == "deeptrain" ? "" : F(ours / r.SamplesPerSecond, 2)),11}  {r.Load}");
+            foreach (string fw in done[0].Results.Select(r => r.Framework))
+            {
+                double sps = Median(done.Select(d => d.Sps(fw)).ToList());
+                var last = done[^1].Results.First(r => r.Framework == fw);
+                string ratio = fw == "deeptrain" ? "" : F(Median(done.Select(d => d.Ratio(fw)).ToList()), 2);
+                Console.WriteLine($"{fw,-11} {cfg.Form,-5} {F0(sps),10} {F(train / sps, 2),8} {F(last.Accuracy, 4),8} {F0(last.Get("rss_mb")),8} {ratio,11}");
+            }
         }
 
         if (scaling)
@@ -158,8 +179,8 @@ internal static unsafe class TrainBench
         }
 
         Console.WriteLine();
-        foreach (var (cfg, results, bound) in main.Where(m => m.Config.Form != "bn"))
-            PrintRatios(cfg, results, bound, includeBound: true);
+        foreach (var (cfg, done) in main.Where(m => m.Config.Form != "bn"))
+            PrintRatios(cfg, done);
         var bn = main.FirstOrDefault(m => m.Config.Form == "bn");
         if (bn.Config is null)
         {
@@ -169,20 +190,27 @@ internal static unsafe class TrainBench
         }
         else
         {
-            PrintRatios(bn.Config, bn.Results, bn.Bound, includeBound: true);
+            PrintRatios(bn.Config, bn.Rounds);
         }
         return 0;
     }
 
-    private static void PrintRatios(Config cfg, List<Result> results, (double Blas, double Ours, string Load) bound, bool includeBound)
+    /// <summary>One round of one configuration: each framework's result and the GEMM bound measured just before.</summary>
+    private sealed record Round(List<Result> Results, (double Blas, double Ours, string Load) Bound)
     {
-        double ours = results.FirstOrDefault(r => r.Framework == "deeptrain")?.SamplesPerSecond ?? double.NaN;
+        public double Sps(string framework) => Results.FirstOrDefault(r => r.Framework == framework)?.SamplesPerSecond ?? double.NaN;
+
+        public double Ratio(string peer) => Sps("deeptrain") / Sps(peer);
+
+        public double BoundRatio(int batch) => 1000.0 * batch / Sps("deeptrain") / Bound.Blas;
+    }
+
+    // The issue's three closing lines, each the median over the rounds of the ratio within a round.
+    private static void PrintRatios(Config cfg, List<Round> rounds)
+    {
         foreach (string peer in new[] { "torchsharp", "pytorch" })
-        {
-            double theirs = results.FirstOrDefault(r => r.Framework == peer)?.SamplesPerSecond ?? double.NaN;
-            Console.WriteLine($"train ratio vs {peer} ({cfg.Form}): {F(ours / theirs, 2)}");
-        }
-        if (includeBound) Console.WriteLine($"step time vs gemm bound ({cfg.Form}): {F(1000.0 * cfg.Batch / ours / bound.Blas, 2)}");
+            Console.WriteLine($"train ratio vs {peer} ({cfg.Form}): {F(Median(rounds.Select(r => r.Ratio(peer)).ToList()), 2)}");
+        Console.WriteLine($"step time vs gemm bound ({cfg.Form}): {F(Median(rounds.Select(r => r.BoundRatio(cfg.Batch)).ToList()), 2)}");
     }
 
     private static void PrintDetail(Config cfg, List<Result> results, (double Blas, double Ours, string Load) bound)
