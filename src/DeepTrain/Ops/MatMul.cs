@@ -50,14 +50,13 @@ public static partial class Ops
         int m = x.Shape[0], k = x.Shape[1], n = w.Shape[1];
         if (b is not null && b.Length != n) throw new ArgumentException($"Dense: bias of shape {b.Shape} does not fit {n} units");
         var z = Tensor.Empty(new Shape(m, n));
-        float beta = 0f;
+        Gemm.Sgemm(false, false, m, n, k, 1f, x.Data, k, w.Data, n, 0f, z.Data, n);
         if (b is not null)
         {
+            // Added after the product, while z is still in cache (filling z with b first would cost a pass over cold memory).
             var zd = z.Data; var bd = b.Data;
-            for (int r = 0; r < m; r++) bd.CopyTo(zd.Slice(r * n, n));
-            beta = 1f;
+            for (int r = 0; r < m; r++) TensorPrimitives.Add(zd.Slice(r * n, n), bd, zd.Slice(r * n, n));
         }
-        Gemm.Sgemm(false, false, m, n, k, 1f, x.Data, k, w.Data, n, beta, z.Data, n);
         Tensor y = z;
         if (kind != ActivationKind.Identity)
         {
