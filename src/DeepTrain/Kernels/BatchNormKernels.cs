@@ -88,8 +88,10 @@ public static unsafe class BatchNormKernels
     /// <param name="dGamma">dγ [c] (accumulated), or empty.</param>
     /// <param name="dBeta">dβ [c] (accumulated), or empty.</param>
     /// <param name="dx">dx [n, c] (accumulated), or empty.</param>
+    /// <param name="accumulate">False to overwrite <paramref name="dx"/> (<c>=</c> instead of <c>+=</c>; its old
+    /// contents are not read).</param>
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, ReadOnlySpan<float> invStd, int n, int c, ReadOnlySpan<float> gamma,
-        bool training, Span<float> dGamma, Span<float> dBeta, Span<float> dx)
+        bool training, Span<float> dGamma, Span<float> dBeta, Span<float> dx, bool accumulate = true)
     {
         Check(dy.Length, n, c, gamma.Length, 0, invStd.Length, c, c, xhat.Length, dx.IsEmpty ? n * c : dx.Length);
         if ((!dGamma.IsEmpty && dGamma.Length != c) || (!dBeta.IsEmpty && dBeta.Length != c))
@@ -99,6 +101,7 @@ public static unsafe class BatchNormKernels
             var job = Job(BnJob.Mode.Backward, n, c);
             job.Y = pdy; job.XHat = pxh; job.InvStd = ps; job.Gamma = gamma.IsEmpty ? null : pg;
             job.DGamma = dGamma.IsEmpty ? null : pdg; job.DBeta = dBeta.IsEmpty ? null : pdb; job.X = dx.IsEmpty ? null : pdx; job.Training = training;
+            job.Accumulate = accumulate;
             Run(job);
         }
     }
@@ -137,7 +140,7 @@ public static unsafe class BatchNormKernels
         public Mode Kind;
         public int N, C;
         public float Epsilon;
-        public bool Training;
+        public bool Training, Accumulate;
         // Backward reuses the slots: Y = dy, X = dx.
         public float* X, Gamma, Beta, Mean, Var, InvStd, XHat, Y, DGamma, DBeta;
 
@@ -277,6 +280,8 @@ public static unsafe class BatchNormKernels
             sumDy[k] *= invN;
             sumDyXh[k] *= invN;
         }
+        // dx = kk ⊙ t + dx, or kk ⊙ t when dx is written rather than added to (the same value when dx was zero)
+        bool add = j.Accumulate;
         for (int r = 0; r < n; r++)
         {
             nint o = (nint)r * c + from;
@@ -287,23 +292,28 @@ public static unsafe class BatchNormKernels
                 if (UseAvx)
                     for (; k + 8 <= w; k += 8)
                     {
-                        // dx += kk ⊙ (dy − mean(dy) − x̂ ⊙ mean(dy·x̂))
+                        // t = dy − mean(dy) − x̂ ⊙ mean(dy·x̂)
                         var t = Avx.Subtract(Avx.Subtract(Avx.LoadVector256(dyr + k), Avx.LoadVector256(sumDy + k)),
                                              Avx.Multiply(Avx.LoadVector256(xhr + k), Avx.LoadVector256(sumDyXh + k)));
-                        Avx.Store(dxr + k, Fma.MultiplyAdd(t, Avx.LoadVector256(kk + k), Avx.LoadVector256(dxr + k)));
+                        var kv = Avx.LoadVector256(kk + k);
+                        Avx.Store(dxr + k, add ? Fma.MultiplyAdd(t, kv, Avx.LoadVector256(dxr + k)) : Avx.Multiply(t, kv));
                     }
                 for (; k < w; k++)
                 {
                     float t = dyr[k] - sumDy[k] - xhr[k] * sumDyXh[k];
-                    dxr[k] = MathF.FusedMultiplyAdd(t, kk[k], dxr[k]);
+                    dxr[k] = add ? MathF.FusedMultiplyAdd(t, kk[k], dxr[k]) : t * kk[k];
                 }
             }
             else
             {
                 if (UseAvx)
                     for (; k + 8 <= w; k += 8)
-                        Avx.Store(dxr + k, Fma.MultiplyAdd(Avx.LoadVector256(dyr + k), Avx.LoadVector256(kk + k), Avx.LoadVector256(dxr + k)));
-                for (; k < w; k++) dxr[k] = MathF.FusedMultiplyAdd(dyr[k], kk[k], dxr[k]);
+                    {
+                        var d = Avx.LoadVector256(dyr + k);
+                        var kv = Avx.LoadVector256(kk + k);
+                        Avx.Store(dxr + k, add ? Fma.MultiplyAdd(d, kv, Avx.LoadVector256(dxr + k)) : Avx.Multiply(d, kv));
+                    }
+                for (; k < w; k++) dxr[k] = add ? MathF.FusedMultiplyAdd(dyr[k], kk[k], dxr[k]) : dyr[k] * kk[k];
             }
         }
     }

@@ -25,8 +25,11 @@ public static partial class Ops
         public float GetAttribute(string name) => name == "alpha" ? Alpha : throw new ArgumentException($"{OpName} has no attribute '{name}'");
         public override string OpName => Kind.ToString();
         // dZ += dY ⊙ f′(Z)
-        protected internal override void Backward() =>
-            ActivationKernels.Backward(Kind, Alpha, In0!.Data, Output!.Data, Output.Grad, In0.EnsureGrad().AsSpan(0, In0.Length), accumulate: true);
+        protected internal override void Backward()
+        {
+            var dx = In0!.GradForWrite(out bool accumulate);
+            ActivationKernels.Backward(Kind, Alpha, In0.Data, Output!.Data, Output.Grad, dx.AsSpan(0, In0.Length), accumulate);
+        }
     }
 
     /// <summary>max(0, z).</summary>

@@ -55,7 +55,7 @@ public static partial class Ops
 
         // x̂ = (x − μ)·s with s = 1/√(σ² + ε); y = γ·x̂ + β. Per column, over N rows:
         // dβ += Σ dy;  dγ += Σ dy·x̂;
-        // training:  dx += γ·s/N · (N·dy − Σdy − x̂·Σ(dy·x̂))   (μ and σ² depend on x)
+        // training:  dx += γ·s/N · (N·dy − Σdy − x̂·Σ(dy·x̂))   (μ and σ² depend on x; = when dx is still zero)
         // inference: dx += γ·s · dy                            (moving statistics are constants)
         protected internal override void Backward()
         {
@@ -63,8 +63,9 @@ public static partial class Ops
             int n = x.Shape[0], c = x.Shape[1];
             Span<float> dGamma = Needs(gamma) ? gamma!.EnsureGrad().AsSpan(0, c) : default;
             Span<float> dBeta = Needs(beta) ? beta!.EnsureGrad().AsSpan(0, c) : default;
-            Span<float> dx = Needs(x) ? x.EnsureGrad().AsSpan(0, x.Length) : default;
-            BatchNormKernels.Backward(y.Grad, XHat!.Data, InvStd!.Data, n, c, gamma is null ? default : gamma.Data, Training, dGamma, dBeta, dx);
+            bool accumulate = false;
+            Span<float> dx = Needs(x) ? x.GradForWrite(out accumulate).AsSpan(0, x.Length) : default;
+            BatchNormKernels.Backward(y.Grad, XHat!.Data, InvStd!.Data, n, c, gamma is null ? default : gamma.Data, Training, dGamma, dBeta, dx, accumulate);
         }
 
         protected internal override void Clear()
