@@ -17,6 +17,35 @@ public class AutogradTests
     }
 
     [Fact]
+    public void ProductGradientsOverwriteAZeroedGradientAndAddToALiveOne()
+    {
+        // Dense and MatMul write a gradient that ZeroGrad cleared (without clearing its buffer first) and add to one
+        // that holds a value: the four cases must give the textbook sums.
+        var x = Tensor.FromArray([1f, 2f, -1f, 0.5f], 2, 2);
+        var w = Tensor.FromArray([0.5f, -1f, 2f, 1f], 2, 2);
+        var b = Tensor.FromArray([0.1f, 0.2f], 2);
+        x.RequiresGrad = w.RequiresGrad = b.RequiresGrad = true;
+        void Pass() => Sum(Dense(x, w, b, DeepTrain.Kernels.ActivationKind.Elu, 1f) + MatMul(x, w)).Backward();
+
+        Pass();
+        float[] gw = w.Grad.ToArray(), gx = x.Grad.ToArray(), gb = b.Grad.ToArray();
+        Pass(); // accumulates
+        Assert.Equal(gw.Select(v => 2 * v), w.Grad.ToArray());
+        Assert.Equal(gx.Select(v => 2 * v), x.Grad.ToArray());
+        Assert.Equal(gb.Select(v => 2 * v), b.Grad.ToArray());
+        w.ZeroGrad(); x.ZeroGrad(); b.ZeroGrad();
+        Assert.True(w.HasGrad);
+        Assert.All(w.Grad.ToArray(), v => Assert.Equal(0f, v)); // reading after ZeroGrad sees zeros
+        Pass(); // the zeroed buffers (whose old values were cleared on read) are written afresh
+        Assert.Equal(gw, w.Grad.ToArray());
+        w.ZeroGrad(); x.ZeroGrad(); b.ZeroGrad();
+        Pass(); // the stale values are still in the buffers here: they must be overwritten, not added to
+        Assert.Equal(gw, w.Grad.ToArray());
+        Assert.Equal(gx, x.Grad.ToArray());
+        Assert.Equal(gb, b.Grad.ToArray());
+    }
+
+    [Fact]
     public void GradientsAccumulateAcrossBackwardCallsUntilZeroed()
     {
         var x = Tensor.FromArray([1f, -2f]);
