@@ -271,7 +271,11 @@ public static unsafe class Gemm
             A = B = C = null;
         }
 
-        public override void Execute(int part, int parts) => Compute(this, part, parts);
+        public override void Execute(int part, int parts)
+        {
+            if (parts > 1 && !PackA && M > N) ComputeRowBand(this, part, parts);
+            else Compute(this, part, parts);
+        }
     }
 
     /// <summary>
@@ -402,6 +406,70 @@ public static unsafe class Gemm
                                 KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The in-place path for a tall output (m &gt; n: a weight gradient Xᵀ·dZ, whose rows are the layer's inputs): each
+    /// thread computes a band of whole rows, all strips. Its share of the gradient is then a contiguous run of memory,
+    /// the same run that an element-wise update split into equal flat parts (the optimizer) gives the same thread,
+    /// so the gradient never has to cross to the other core. Wide outputs keep the strip split of
+    /// <see cref="Compute"/>, where each thread reads only its columns of B.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ComputeRowBand(SgemmJob job, int part, int parts)
+    {
+        int m = job.M, n = job.N, k = job.K, nr = job.Nr;
+        bool avx = job.Avx, avx512 = job.Avx512, transA = job.TransA, transB = job.TransB;
+        float* a = job.A, b = job.B, c = job.C;
+        nint lda = job.Lda, ldb = job.Ldb, ldc = job.Ldc;
+        float alpha = job.Alpha;
+        int mTiles = (m + MR - 1) / MR;
+        int ir0 = (int)((long)mTiles * part / parts), ir1 = (int)((long)mTiles * (part + 1) / parts);
+        if (ir0 >= ir1) return;
+        float* strip = (t_buffers ??= new PackBuffers()).Strip(Math.Min(k, KC) * nr);
+        nint unitRow = transA ? 1 : lda, csA = transA ? lda : 1;
+        for (int pc = 0; pc < k; pc += KC)
+        {
+            int kc = Math.Min(KC, k - pc);
+            float beta = pc == 0 ? job.Beta : 1f;
+            for (int col = 0; col < n; col += nr)
+            {
+                int nrEff = Math.Min(nr, n - col);
+                float* bp;
+                nint rsB = nr;
+                if (!transB && nrEff == nr)
+                {
+                    bp = b + pc * ldb + col;
+                    rsB = ldb;
+                }
+                else
+                {
+                    PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
+                    bp = strip;
+                }
+                for (int ir = ir0; ir < ir1; ir++)
+                {
+                    int row = ir * MR;
+                    int mr = Math.Min(MR, m - row);
+                    float* ap = transA ? a + pc * lda + row : a + row * lda + pc;
+                    // Rows past m repeat the last row (their results are never stored).
+                    nint o1 = unitRow, o2 = 2 * unitRow, o3 = 3 * unitRow, o4 = 4 * unitRow, o5 = 5 * unitRow;
+                    if (mr < MR)
+                    {
+                        o1 = Math.Min(1, mr - 1) * unitRow; o2 = Math.Min(2, mr - 1) * unitRow;
+                        o3 = Math.Min(3, mr - 1) * unitRow; o4 = Math.Min(4, mr - 1) * unitRow;
+                        o5 = Math.Min(5, mr - 1) * unitRow;
+                    }
+                    float* cp = c + row * ldc + col;
+                    if (avx512)
+                        KernelAvx512(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+                    else if (avx)
+                        KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+                    else
+                        KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
                 }
             }
         }

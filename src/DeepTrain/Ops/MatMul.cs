@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using DeepTrain.Autograd;
 using DeepTrain.Kernels;
 using DeepTrain.Tensors;
@@ -54,8 +53,7 @@ public static partial class Ops
         if (b is not null)
         {
             // Added after the product, while z is still in cache (filling z with b first would cost a pass over cold memory).
-            var zd = z.Data; var bd = b.Data;
-            for (int r = 0; r < m; r++) TensorPrimitives.Add(zd.Slice(r * n, n), bd, zd.Slice(r * n, n));
+            BiasKernels.AddToRows(z.Data, b.Data, m);
         }
         Tensor y = z;
         if (kind != ActivationKind.Identity)
@@ -91,8 +89,7 @@ public static partial class Ops
             if (Needs(w)) Product(true, false, k, n, m, x.Data, k, dz, n, w);
             if (Needs(b))
             {
-                var gb = b!.EnsureGrad().AsSpan(0, n);
-                for (int r = 0; r < m; r++) TensorPrimitives.Add(gb, dz.Slice(r * n, n), gb);
+                BiasKernels.SumRowsInto(dz, m, b!.EnsureGrad().AsSpan(0, n));
             }
             if (Needs(x)) Product(false, true, m, k, n, dz, n, w.Data, n, x);
         }
