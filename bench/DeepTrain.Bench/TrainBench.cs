@@ -47,13 +47,13 @@ internal static unsafe class TrainBench
         public double Accuracy => Get("test_acc");
     }
 
-    /// <summary>Runs the benchmark. Options: --epochs N (5), --rounds R (3), --batch B (64), --forms plain,bn, --peers torchsharp,pytorch
+    /// <summary>Runs the benchmark. Options: --epochs N (5), --rounds R (3), --accuracy-seeds S (0: off), --batch B (64), --forms plain,bn, --peers torchsharp,pytorch
     /// (or none), --threads T (2), --train N (55000), --seed S, --max-wait S (seconds to wait for a quiet machine
     /// before each run, 300), --scaling (batch 32/64/256, the wide 784-1024-1024-10 network, 1 vs 2 threads),
     /// --scaling-epochs N (3), --scaling-forms bn.</summary>
     public static int Run(string[] args)
     {
-        int epochs = 5, batch = 64, threads = Math.Min(2, Environment.ProcessorCount), train = 55_000, seed = 42, maxWait = 300, scalingEpochs = 3, rounds = 3;
+        int epochs = 5, batch = 64, threads = Math.Min(2, Environment.ProcessorCount), train = 55_000, seed = 42, maxWait = 300, scalingEpochs = 3, rounds = 3, accuracySeeds = 0;
         string[] forms = ["plain", "bn"], peers = ["torchsharp", "pytorch"], scalingForms = ["bn"];
         bool scaling = false;
         for (int i = 0; i < args.Length; i++)
@@ -62,6 +62,7 @@ internal static unsafe class TrainBench
             {
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--accuracy-seeds": accuracySeeds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--train": train = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -83,6 +84,7 @@ internal static unsafe class TrainBench
             if (p is not ("torchsharp" or "pytorch")) { Console.Error.WriteLine($"train: peers are torchsharp and pytorch (or none): got '{p}'"); return 2; }
         if (epochs < 1 || scalingEpochs < 1) { Console.Error.WriteLine("train: --epochs must be >= 1"); return 2; }
         if (rounds < 1) { Console.Error.WriteLine("train: --rounds must be >= 1"); return 2; }
+        if (accuracySeeds < 0) { Console.Error.WriteLine("train: --accuracy-seeds must be >= 0"); return 2; }
         if (!File.Exists(Path.Combine(FashionMnistDir, "train-images-idx3-ubyte.gz")))
         {
             Console.Error.WriteLine($"train: Fashion-MNIST is not installed in {FashionMnistDir}: apt-get install -y dataset-fashion-mnist");
@@ -178,6 +180,8 @@ internal static unsafe class TrainBench
             Console.WriteLine("(samples/s; x TS, x PT = DeepTrain / peer; /bound = DeepTrain's step time / the step's 8 GEMMs at OpenBLAS speed)");
         }
 
+        if (accuracySeeds > 0) CompareAccuracy(main.Select(m => m.Config).ToList(), accuracySeeds, pyScript, maxWait);
+
         Console.WriteLine();
         foreach (var (cfg, done) in main.Where(m => m.Config.Form != "bn"))
             PrintRatios(cfg, done);
@@ -194,6 +198,43 @@ internal static unsafe class TrainBench
         }
         return 0;
     }
+
+    /// <summary>
+    /// Test accuracy after the same epochs depends on the seed by a point or two in every framework (initial weights,
+    /// batch order), so one seed cannot tell whether two frameworks train equally well. This trains DeepTrain and
+    /// PyTorch (TorchSharp seeds libtorch as PyTorch does and reaches the same accuracies) on seeds 1..n and
+    /// compares the mean test accuracies.
+    /// </summary>
+    private static void CompareAccuracy(List<Config> configs, int seeds, string? pyScript, int maxWait)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"test accuracy over seeds 1..{seeds} ({configs[0].Epochs} epochs each; mean ± standard deviation):");
+        string self = Environment.ProcessPath ?? "dotnet";
+        var selfArgs = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") selfArgs.Add(typeof(TrainBench).Assembly.Location);
+        selfArgs.Add("train-worker");
+        selfArgs.Add("--accuracy-only");
+        foreach (var cfg in configs)
+        {
+            var ours = new List<double>();
+            var theirs = new List<double>();
+            for (int seed = 1; seed <= seeds; seed++)
+            {
+                var c = cfg with { Seed = seed };
+                ours.Add(RunChild("deeptrain", self, selfArgs.Concat(c.Args()), maxWait).Accuracy);
+                if (pyScript is not null) theirs.Add(RunChild("pytorch", Python, new[] { pyScript }.Concat(c.Args()), maxWait).Accuracy);
+            }
+            Console.WriteLine($"  {cfg.Form,-5} deeptrain {string.Join(" ", ours.Select(a => F(a, 4)))}  mean {F(ours.Average(), 4)} ± {F(Std(ours), 4)}");
+            if (theirs.Count > 0)
+            {
+                Console.WriteLine($"  {cfg.Form,-5} pytorch   {string.Join(" ", theirs.Select(a => F(a, 4)))}  mean {F(theirs.Average(), 4)} ± {F(Std(theirs), 4)}");
+                Console.WriteLine($"test accuracy, mean over {seeds} seeds ({cfg.Form}): deeptrain {F(ours.Average(), 4)}, pytorch {F(theirs.Average(), 4)}, difference {F(100 * (ours.Average() - theirs.Average()), 2)} points");
+            }
+        }
+    }
+
+    private static double Std(List<double> v) =>
+        v.Count < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - v.Average()) * (x - v.Average())) / (v.Count - 1));
 
     /// <summary>One round of one configuration: each framework's result and the GEMM bound measured just before.</summary>
     private sealed record Round(List<Result> Results, (double Blas, double Ours, string Load) Bound)
@@ -288,6 +329,7 @@ internal static unsafe class TrainBench
     {
         string form = "bn";
         int epochs = 5, batch = 64, threads = 2, train = 55_000, seed = 42;
+        bool accuracyOnly = false;
         int[] hidden = [300, 100];
         for (int i = 0; i < args.Length; i++)
         {
@@ -300,6 +342,7 @@ internal static unsafe class TrainBench
                 case "--train": train = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--hidden": hidden = SplitList(args[++i]).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--accuracy-only": accuracyOnly = true; break;
                 default: Console.Error.WriteLine($"train-worker: unknown option '{args[i]}'"); return 2;
             }
         }
@@ -322,6 +365,12 @@ internal static unsafe class TrainBench
         var steady = sps.Count > 1 ? sps.Skip(1).ToList() : sps;
         double samplesPerSecond = Median(steady);
         double accuracy = model.Evaluate(test).Accuracy;
+        if (accuracyOnly)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT framework=deeptrain form={form} seed={seed} samples_per_s={samplesPerSecond:F0} test_acc={accuracy:F4}"));
+            return 0;
+        }
 
         // The fit loop's own allocations per step: a 2-epoch fit minus a 1-epoch fit, so the per-call setup (the step
         // scope's pool filling on the first step, the iterator) cancels and the per-epoch bookkeeping remains.
