@@ -119,6 +119,11 @@ public static unsafe class Gemm
                 // The 32-column AVX-512 tile only where n fills more than one 16-column AVX2 strip.
                 job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, UseAvx2, UseAvx512 && n > 16);
                 long work = (long)m * n * k;
+                if (!job.PackA && !transA && !transB && k >= 2 * n && work >= ParallelThreshold)
+                {
+                    SplitDepth(job);
+                    return;
+                }
                 int threads = s_maxThreads;
                 if (work < ParallelThreshold) threads = 1;
                 threads = (int)Math.Min(threads, job.TotalTiles);
@@ -221,13 +226,14 @@ public static unsafe class Gemm
     /// <summary>Per-thread packing buffers, 64-byte aligned, grown on demand and then reused.</summary>
     private sealed class PackBuffers
     {
-        private float[]? _aArray, _bArray, _sArray;
-        private float* _a, _b, _s;
-        private int _aCap, _bCap, _sCap;
+        private float[]? _aArray, _bArray, _sArray, _pArray;
+        private float* _a, _b, _s, _p;
+        private int _aCap, _bCap, _sCap, _pCap;
 
         public float* A(int floats) => Get(ref _aArray, ref _a, ref _aCap, floats);
         public float* B(int floats) => Get(ref _bArray, ref _b, ref _bCap, floats);
         public float* Strip(int floats) => Get(ref _sArray, ref _s, ref _sCap, floats);
+        public float* Partial(int floats) => Get(ref _pArray, ref _p, ref _pCap, floats);
 
         private static float* Get(ref float[]? array, ref float* aligned, ref int capacity, int floats)
         {
@@ -408,6 +414,53 @@ public static unsafe class Gemm
                     }
                 }
             }
+        }
+    }
+
+    [ThreadStatic] private static DepthSplitJob? t_depthJob;
+
+    /// <summary>
+    /// A layer's forward X·W with more inputs than outputs (k ≥ 2n, batch rows few: 64×784·784×300): C = X[:, :k/2]·W[:k/2]
+    /// on one thread and P = X[:, k/2:]·W[k/2:] on the other, then C += P. Each thread reads only its half of W's rows,
+    /// the half the optimizer's equal flat split updates on that thread, so the weights never cross between the cores
+    /// (a split by columns would make each core read the rows the other core just wrote). P is m×n, small next to W.
+    /// The same split runs on one thread, so the result does not depend on the thread count.
+    /// </summary>
+    private static void SplitDepth(SgemmJob job)
+    {
+        int m = job.M, n = job.N, k = job.K, k0 = k / 2;
+        var split = t_depthJob ??= new DepthSplitJob();
+        PackBuffers buffers = t_buffers ??= new PackBuffers();
+        float* partial = buffers.Partial(m * n);
+        split.Low.Set(false, false, m, n, k0, job.Alpha, job.A, job.Lda, job.B, job.Ldb, job.Beta, job.C, job.Ldc, job.Avx, job.Avx512);
+        split.High.Set(false, false, m, n, k - k0, job.Alpha, job.A + k0, job.Lda, job.B + (nint)k0 * job.Ldb, job.Ldb, 0f, partial, n, job.Avx, job.Avx512);
+        try
+        {
+            ParallelWorker.Run(split, Math.Min(2, s_maxThreads));
+        }
+        finally
+        {
+            split.Low.Clear();
+            split.High.Clear();
+        }
+        for (int i = 0; i < m; i++)
+        {
+            float* cr = job.C + (nint)i * job.Ldc, pr = partial + (nint)i * n;
+            int j = 0;
+            for (; j + 16 <= n; j += 16) (Vector512.Load(cr + j) + Vector512.Load(pr + j)).Store(cr + j);
+            for (; j < n; j++) cr[j] += pr[j];
+        }
+    }
+
+    /// <summary>The two halves of <see cref="SplitDepth"/>: part 0 the first, the last part the second (one thread: both).</summary>
+    private sealed class DepthSplitJob : ParallelJob
+    {
+        public readonly SgemmJob Low = new(), High = new();
+
+        public override void Execute(int part, int parts)
+        {
+            if (part == 0) Compute(Low, 0, 1);
+            if (part == parts - 1) Compute(High, 0, 1);
         }
     }
 

@@ -224,6 +224,9 @@ namespace DeepTrain.Tests.Kernels
             Assert.Equal(one, two);
             // A tall output (a weight gradient) is split in row bands instead of strips: the same values again.
             Assert.Equal(Check(true, false, 784, 300, 64, 1f, 0f, threads: 1, seed: 6), Check(true, false, 784, 300, 64, 1f, 0f, threads: 2, seed: 6));
+            // A deep product (a layer's forward, k ≥ 2n) is split in depth, with α, β and a padded C: the same values again.
+            Assert.Equal(Check(false, false, 64, 300, 784, 0.7f, -1.3f, pad: 3, threads: 1, seed: 7), Check(false, false, 64, 300, 784, 0.7f, -1.3f, pad: 3, threads: 2, seed: 7));
+            Assert.Equal(Check(false, false, 64, 100, 300, 1f, 1f, threads: 1, seed: 8), Check(false, false, 64, 100, 300, 1f, 1f, threads: 2, seed: 8));
         }
 
         [Fact]
