@@ -119,7 +119,7 @@ public static unsafe class Gemm
                 // The 32-column AVX-512 tile only where n fills more than one 16-column AVX2 strip.
                 job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, UseAvx2, UseAvx512 && n > 16);
                 long work = (long)m * n * k;
-                if (!job.PackA && !transA && !transB && k >= 2 * n && work >= ParallelThreshold)
+                if (!transA && !transB && k >= 2 * n && work >= DepthSplitMinWork && work <= DepthSplitMaxWork)
                 {
                     SplitDepth(job);
                     return;
@@ -418,6 +418,11 @@ public static unsafe class Gemm
     }
 
     [ThreadStatic] private static DepthSplitJob? t_depthJob;
+
+    // Which products SplitDepth takes. Constants, not the tunable thresholds: the split changes the order in which the
+    // k products are summed, so whether a shape is split must not depend on settings that tests and tuning change
+    // (every other choice, packed or in place, one thread or two, gives the same bits).
+    private const long DepthSplitMinWork = 1L << 18, DepthSplitMaxWork = 1L << 24;
 
     /// <summary>
     /// A layer's forward X·W with more inputs than outputs (k ≥ 2n, batch rows few: 64×784·784×300): C = X[:, :k/2]·W[:k/2]

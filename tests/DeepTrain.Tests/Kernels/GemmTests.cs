@@ -227,6 +227,10 @@ namespace DeepTrain.Tests.Kernels
             // A deep product (a layer's forward, k ≥ 2n) is split in depth, with α, β and a padded C: the same values again.
             Assert.Equal(Check(false, false, 64, 300, 784, 0.7f, -1.3f, pad: 3, threads: 1, seed: 7), Check(false, false, 64, 300, 784, 0.7f, -1.3f, pad: 3, threads: 2, seed: 7));
             Assert.Equal(Check(false, false, 64, 100, 300, 1f, 1f, threads: 1, seed: 8), Check(false, false, 64, 100, 300, 1f, 1f, threads: 2, seed: 8));
+            // Whether a product is split in depth must not follow the tunable thresholds (other tests change them while
+            // training runs): packed or in place, any parallel threshold, the same bits.
+            Assert.Equal(Check(false, false, 64, 300, 784, 1f, 0f, threads: 1, packing: Packing.InPlace, seed: 9),
+                         Check(false, false, 64, 300, 784, 1f, 0f, threads: 2, packing: Packing.Packed, seed: 9));
         }
 
         [Fact]
