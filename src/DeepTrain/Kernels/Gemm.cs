@@ -395,21 +395,7 @@ public static unsafe class Gemm
                             int row = row0 + ir * MR;
                             int mr = Math.Min(MR, m - row);
                             float* ap = packA ? aPack + (nint)ir * MR * kc : transA ? a + pc * lda + row : a + row * lda + pc;
-                            // Rows past m repeat the last row (their results are never stored).
-                            nint o1 = unitRow, o2 = 2 * unitRow, o3 = 3 * unitRow, o4 = 4 * unitRow, o5 = 5 * unitRow;
-                            if (mr < MR && !packA)
-                            {
-                                o1 = Math.Min(1, mr - 1) * unitRow; o2 = Math.Min(2, mr - 1) * unitRow;
-                                o3 = Math.Min(3, mr - 1) * unitRow; o4 = Math.Min(4, mr - 1) * unitRow;
-                                o5 = Math.Min(5, mr - 1) * unitRow;
-                            }
-                            float* cp = c + row * ldc + col;
-                            if (avx512)
-                                KernelAvx512(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
-                            else if (avx)
-                                KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
-                            else
-                                KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+                            Tile(kc, ap, unitRow, csA, packA, bp, rsB, c + row * ldc + col, ldc, mr, nrEff, alpha, beta, avx, avx512);
                         }
                     }
                 }
@@ -513,24 +499,33 @@ public static unsafe class Gemm
                     int row = ir * MR;
                     int mr = Math.Min(MR, m - row);
                     float* ap = transA ? a + pc * lda + row : a + row * lda + pc;
-                    // Rows past m repeat the last row (their results are never stored).
-                    nint o1 = unitRow, o2 = 2 * unitRow, o3 = 3 * unitRow, o4 = 4 * unitRow, o5 = 5 * unitRow;
-                    if (mr < MR)
-                    {
-                        o1 = Math.Min(1, mr - 1) * unitRow; o2 = Math.Min(2, mr - 1) * unitRow;
-                        o3 = Math.Min(3, mr - 1) * unitRow; o4 = Math.Min(4, mr - 1) * unitRow;
-                        o5 = Math.Min(5, mr - 1) * unitRow;
-                    }
-                    float* cp = c + row * ldc + col;
-                    if (avx512)
-                        KernelAvx512(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
-                    else if (avx)
-                        KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
-                    else
-                        KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+                    Tile(kc, ap, unitRow, csA, packed: false, bp, rsB, c + row * ldc + col, ldc, mr, nrEff, alpha, beta, avx, avx512);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One micro-tile: the six row offsets of A (rows past m repeat the last row when A is read in place; their
+    /// results are never stored), then the kernel for this CPU.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(int kc, float* ap, nint unitRow, nint csA, bool packed, float* bp, nint rsB, float* cp, nint ldc,
+        int mr, int nrEff, float alpha, float beta, bool avx, bool avx512)
+    {
+        nint o1 = unitRow, o2 = 2 * unitRow, o3 = 3 * unitRow, o4 = 4 * unitRow, o5 = 5 * unitRow;
+        if (mr < MR && !packed)
+        {
+            o1 = Math.Min(1, mr - 1) * unitRow; o2 = Math.Min(2, mr - 1) * unitRow;
+            o3 = Math.Min(3, mr - 1) * unitRow; o4 = Math.Min(4, mr - 1) * unitRow;
+            o5 = Math.Min(5, mr - 1) * unitRow;
+        }
+        if (avx512)
+            KernelAvx512(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+        else if (avx)
+            KernelAvx2(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
+        else
+            KernelPortable(kc, ap, o1, o2, o3, o4, o5, csA, bp, rsB, cp, ldc, mr, nrEff, alpha, beta);
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
