@@ -15,10 +15,12 @@ namespace DeepTrain.Kernels;
 /// (transposes are absorbed by the packing), and a 6×16 micro-kernel keeps 12
 /// <see cref="Vector256{T}"/> accumulators in registers, fed by AVX2/FMA. Small problems skip
 /// packing and read the operands in place. Machines without AVX2+FMA use a
-/// <see cref="Vector{T}"/> kernel with the same blocking. Large problems are split over
-/// <see cref="MaxThreads"/> threads by an even share of the grid of 6×16 output tiles; every
-/// output element is computed by one thread with a fixed summation order, so results are
-/// bit-identical from run to run (and do not depend on the thread count).
+/// <see cref="Vector{T}"/> kernel with the same blocking (a 6×32 AVX-512 kernel where the CPU has it).
+/// Large problems are split over <see cref="MaxThreads"/> threads by an even share of the grid of
+/// output tiles (column strips; row bands for tall outputs such as weight gradients); every output
+/// element is computed by one thread with a fixed summation order. A layer's forward with k ≥ 2n
+/// is split in depth instead, on any number of threads (<c>SplitDepth</c>). Results are
+/// bit-identical from run to run and do not depend on the thread count.
 /// </remarks>
 public static unsafe class Gemm
 {
