@@ -209,11 +209,7 @@ internal static unsafe class TrainBench
     {
         Console.WriteLine();
         Console.WriteLine($"test accuracy over seeds 1..{seeds} ({configs[0].Epochs} epochs each; mean ± standard deviation):");
-        string self = Environment.ProcessPath ?? "dotnet";
-        var selfArgs = new List<string>();
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") selfArgs.Add(typeof(TrainBench).Assembly.Location);
-        selfArgs.Add("train-worker");
-        selfArgs.Add("--accuracy-only");
+        var (self, selfArgs) = Worker("--accuracy-only");
         foreach (var cfg in configs)
         {
             var ours = new List<double>();
@@ -282,10 +278,7 @@ internal static unsafe class TrainBench
     private static List<Result> RunAll(Config cfg, string? torchSharp, string? pyScript, int maxWait)
     {
         var results = new List<Result>();
-        string self = Environment.ProcessPath ?? "dotnet";
-        var selfArgs = new List<string>();
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") selfArgs.Add(typeof(TrainBench).Assembly.Location);
-        selfArgs.Add("train-worker");
+        var (self, selfArgs) = Worker();
         results.Add(RunChild("deeptrain", self, selfArgs.Concat(cfg.Args()), maxWait));
         if (torchSharp is not null)
         {
@@ -295,6 +288,17 @@ internal static unsafe class TrainBench
         if (pyScript is not null)
             results.Add(RunChild("pytorch", Python, new[] { pyScript }.Concat(cfg.Args()), maxWait));
         return results;
+    }
+
+    // This program again, as the train-worker child (through `dotnet` when it was started as a dll).
+    private static (string File, List<string> Args) Worker(params string[] extra)
+    {
+        string self = Environment.ProcessPath ?? "dotnet";
+        var args = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") args.Add(typeof(TrainBench).Assembly.Location);
+        args.Add("train-worker");
+        args.AddRange(extra);
+        return (self, args);
     }
 
     private static Result RunChild(string framework, string file, IEnumerable<string> args, int maxWait)
