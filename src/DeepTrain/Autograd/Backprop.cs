@@ -64,7 +64,8 @@ internal static class Backprop
     /// <summary>Adds <paramref name="src"/> into <paramref name="t"/>'s gradient.</summary>
     public static void Accumulate(Tensor t, ReadOnlySpan<float> src)
     {
-        var g = t.EnsureGrad().AsSpan(0, t.Length);
-        TensorPrimitives.Add(g, src, g);
+        var g = t.GradForWrite(out bool accumulate).AsSpan(0, t.Length);
+        if (accumulate) TensorPrimitives.Add(g, src, g);
+        else src.CopyTo(g);
     }
 }

@@ -80,8 +80,9 @@ public static partial class Ops
         // dZ += dY ⊙ slope (slope = 1 where z > 0, the drawn one elsewhere; saved as In2)
         protected internal override void Backward()
         {
-            var g = In0!.EnsureGrad().AsSpan(0, In0.Length);
-            TensorPrimitives.FusedMultiplyAdd(Output!.Grad, In2!.Data, g, g);
+            var g = In0!.GradForWrite(out bool accumulate).AsSpan(0, In0.Length);
+            if (accumulate) TensorPrimitives.FusedMultiplyAdd(Output!.Grad, In2!.Data, g, g);
+            else TensorPrimitives.Multiply(Output!.Grad, In2!.Data, g);
         }
     }
 

@@ -10,16 +10,16 @@ namespace DeepTrain.Ops;
 /// </summary>
 public static partial class Ops
 {
-    private static Tensor BinaryForward<TOp>(Tensor a, Tensor b, string name, out Broadcast kind) where TOp : IBinaryOp
+    private static Tensor BinaryForward<TOp>(Tensor a, Tensor b, string name) where TOp : IBinaryOp
     {
-        kind = BroadcastRules.Classify(a.Shape, b.Shape, name);
+        var kind = BroadcastRules.Classify(a.Shape, b.Shape, name);
         var c = Tensor.Empty(kind is Broadcast.ScalarA or Broadcast.RowA ? b.Shape : a.Shape);
         BinaryDriver.Apply<TOp>(kind, a.Data, b.Data, c.Data);
         return c;
     }
 
     /// <summary>a + b, broadcasting a scalar or a row.</summary>
-    public static Tensor Add(Tensor a, Tensor b) => BinaryForward<AddOp>(a, b, "Add", out _).Record<AddNode>(a, b);
+    public static Tensor Add(Tensor a, Tensor b) => BinaryForward<AddOp>(a, b, "Add").Record<AddNode>(a, b);
 
     private struct AddOp : IBinaryOp
     {
@@ -41,7 +41,7 @@ public static partial class Ops
     }
 
     /// <summary>a − b, broadcasting a scalar or a row.</summary>
-    public static Tensor Sub(Tensor a, Tensor b) => BinaryForward<SubOp>(a, b, "Sub", out _).Record<SubNode>(a, b);
+    public static Tensor Sub(Tensor a, Tensor b) => BinaryForward<SubOp>(a, b, "Sub").Record<SubNode>(a, b);
 
     private struct SubOp : IBinaryOp
     {
@@ -63,7 +63,7 @@ public static partial class Ops
     }
 
     /// <summary>a ⊙ b (element-wise), broadcasting a scalar or a row.</summary>
-    public static Tensor Mul(Tensor a, Tensor b) => BinaryForward<MulOp>(a, b, "Mul", out _).Record<MulNode>(a, b);
+    public static Tensor Mul(Tensor a, Tensor b) => BinaryForward<MulOp>(a, b, "Mul").Record<MulNode>(a, b);
 
     private struct MulOp : IBinaryOp
     {
@@ -103,7 +103,7 @@ public static partial class Ops
     };
 
     /// <summary>a ⊘ b (element-wise), broadcasting a scalar or a row.</summary>
-    public static Tensor Div(Tensor a, Tensor b) => BinaryForward<DivOp>(a, b, "Div", out _).Record<DivNode>(a, b);
+    public static Tensor Div(Tensor a, Tensor b) => BinaryForward<DivOp>(a, b, "Div").Record<DivNode>(a, b);
 
     private struct DivOp : IBinaryOp
     {

@@ -36,24 +36,37 @@ internal static class BroadcastRules
 
     /// <summary>
     /// Adds a gradient computed over the broadcast (big) shape into <paramref name="target"/>'s gradient,
-    /// summing over the repeated rows when the target was broadcast.
+    /// summing over the repeated rows when the target was broadcast. A zero gradient is written, not added to
+    /// (<see cref="Tensor.GradForWrite"/>): no zero-fill first.
     /// </summary>
     public static void AccumulateReduced(Tensor target, ReadOnlySpan<float> full, float sign = 1f)
     {
-        var g = target.EnsureGrad().AsSpan(0, target.Length);
+        var g = target.GradForWrite(out bool accumulate).AsSpan(0, target.Length);
         if (g.Length == full.Length)
         {
-            if (sign == 1f) TensorPrimitives.Add(g, full, g);
-            else TensorPrimitives.Subtract(g, full, g);
+            if (accumulate)
+            {
+                if (sign == 1f) TensorPrimitives.Add(g, full, g);
+                else TensorPrimitives.Subtract(g, full, g);
+            }
+            else if (sign == 1f) full.CopyTo(g);
+            else TensorPrimitives.Negate(full, g);
         }
         else if (g.Length == 1)
         {
-            g[0] += sign * TensorPrimitives.Sum(full);
+            float s = sign * TensorPrimitives.Sum(full);
+            g[0] = accumulate ? g[0] + s : s;
         }
         else
         {
-            int m = g.Length;
-            for (int r = 0; r < full.Length; r += m)
+            int m = g.Length, r = 0;
+            if (!accumulate)
+            {
+                if (sign == 1f) full[..m].CopyTo(g);
+                else TensorPrimitives.Negate(full[..m], g);
+                r = m;
+            }
+            for (; r < full.Length; r += m)
             {
                 if (sign == 1f) TensorPrimitives.Add(g, full.Slice(r, m), g);
                 else TensorPrimitives.Subtract(g, full.Slice(r, m), g);

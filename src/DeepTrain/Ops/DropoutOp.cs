@@ -30,8 +30,9 @@ public static partial class Ops
         // dX += dY ⊙ mask (mask holds 0 or 1/(1 − rate))
         protected internal override void Backward()
         {
-            var g = In0!.EnsureGrad().AsSpan(0, In0.Length);
-            TensorPrimitives.FusedMultiplyAdd(Output!.Grad, In2!.Data, g, g);
+            var g = In0!.GradForWrite(out bool accumulate).AsSpan(0, In0.Length);
+            if (accumulate) TensorPrimitives.FusedMultiplyAdd(Output!.Grad, In2!.Data, g, g);
+            else TensorPrimitives.Multiply(Output!.Grad, In2!.Data, g);
         }
     }
 }

@@ -23,10 +23,9 @@ public static partial class Ops
             int label = labels[r];
             if ((uint)label >= (uint)c) throw new ArgumentException($"SoftmaxCrossEntropy: label {label} at row {r} is outside [0, {c})");
             var pr = probs.Data.Slice(r * c, c);
-            float logZ = LogSoftmaxRow(logits.Data.Slice(r * c, c), pr); // pr = log-probabilities
+            LogSoftmaxRow(logits.Data.Slice(r * c, c), pr); // pr = log-probabilities
             total -= pr[label];
             TensorPrimitives.Exp(pr, pr);
-            _ = logZ;
         }
         var loss = Tensor.Empty(Shape.Scalar);
         loss.RawData[0] = (float)(total / n);
@@ -53,8 +52,9 @@ public static partial class Ops
             var z = In0!; var p = In2!;
             int c = z.Shape[1];
             float s = Output!.Grad[0] / _count;
-            var g = z.EnsureGrad().AsSpan(0, z.Length);
-            TensorPrimitives.MultiplyAdd(p.Data, s, g, g);
+            var g = z.GradForWrite(out bool accumulate).AsSpan(0, z.Length);
+            if (accumulate) TensorPrimitives.MultiplyAdd(p.Data, s, g, g);
+            else TensorPrimitives.Multiply(p.Data, s, g);
             for (int r = 0; r < _count; r++) g[r * c + _labels[r]] -= s;
         }
     }

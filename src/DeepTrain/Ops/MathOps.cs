@@ -154,7 +154,7 @@ public static partial class Ops
 
     private static Tensor MinMax(Tensor a, Tensor b, bool isMax)
     {
-        var y = isMax ? BinaryForward<MaxOp>(a, b, "Maximum", out _) : BinaryForward<MinOp>(a, b, "Minimum", out _);
+        var y = isMax ? BinaryForward<MaxOp>(a, b, "Maximum") : BinaryForward<MinOp>(a, b, "Minimum");
         y.RecordWith<MinMaxNode>(a, b, null, out var node);
         if (node is not null) node.IsMax = isMax;
         return y;

@@ -69,7 +69,8 @@ public static partial class Ops
         protected internal override void Backward()
         {
             var y = Output!;
-            TransposeInto(y.Grad, y.Shape[0], y.Shape[1], In0!.EnsureGrad(), accumulate: true);
+            var g = In0!.GradForWrite(out bool accumulate);
+            TransposeInto(y.Grad, y.Shape[0], y.Shape[1], g, accumulate);
         }
     }
 }

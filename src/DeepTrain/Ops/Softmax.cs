@@ -52,7 +52,7 @@ public static partial class Ops
         return y.Record<LogSoftmaxNode>(z);
     }
 
-    internal static float LogSoftmaxRow(ReadOnlySpan<float> z, Span<float> y)
+    internal static void LogSoftmaxRow(ReadOnlySpan<float> z, Span<float> y)
     {
         float max = TensorPrimitives.Max(z);
         TensorPrimitives.Subtract(z, max, y);
@@ -60,7 +60,6 @@ public static partial class Ops
         foreach (var v in y) lse += MathF.Exp(v);
         float logSum = MathF.Log(lse);
         TensorPrimitives.Subtract(y, logSum, y);
-        return max + logSum;
     }
 
     private sealed class LogSoftmaxNode : Node
