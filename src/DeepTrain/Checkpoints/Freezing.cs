@@ -35,11 +35,14 @@ public static class Freezing
         var hit = all.Where(p => matcher.IsMatch(p.Name)).ToList();
         if (hit.Count == 0)
             throw new ArgumentException($"the pattern '{pattern}' matches no parameter; the parameters are: {string.Join(", ", all.Select(p => p.Name))}", nameof(pattern));
-        foreach (var (_, t) in hit)
-        {
-            t.Trainable = !frozen;
-            t.RequiresGrad = !frozen;
-        }
+        foreach (var (_, t) in hit) SetFrozen(t, frozen);
         return hit.Select(p => p.Name).ToArray();
+    }
+
+    /// <summary>Freezes or unfreezes one parameter: out of the optimizer's reach and out of the backward pass.</summary>
+    internal static void SetFrozen(Tensor t, bool frozen)
+    {
+        t.Trainable = !frozen;
+        t.RequiresGrad = !frozen;
     }
 }

@@ -116,8 +116,7 @@ public sealed class ModelArchitecture
         {
             if (!byName.TryGetValue(f, out var t))
                 throw new ModelFileException(source, $"the architecture lists '{f}' as frozen, but the model has no such parameter");
-            t.Trainable = false;
-            t.RequiresGrad = false;
+            Freezing.SetFrozen(t, frozen: true);
         }
         return model;
     }

@@ -110,9 +110,10 @@ public sealed class TrainingCheckpoint
         ulong[]? rng = null;
         if (o["rng_state"] is JsonArray ra)
         {
+            if (ra.Count != 4) throw new ModelFileException(source, "the training state's rng_state is not 4 hexadecimal words");
             rng = new ulong[ra.Count];
             for (int i = 0; i < ra.Count; i++)
-                if (ra.Count != 4 || ra[i] is not JsonValue v || !v.TryGetValue<string>(out var s)
+                if (ra[i] is not JsonValue v || !v.TryGetValue<string>(out var s)
                     || !ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out rng[i]))
                     throw new ModelFileException(source, "the training state's rng_state is not 4 hexadecimal words");
         }

@@ -45,7 +45,7 @@ public static class FineTuning
 
     /// <summary>
     /// Freezes the parameters of the lowest <paramref name="count"/> layers of <paramref name="model"/>
-    /// (<see cref="Tensors.Tensor.Trainable"/> = false) and unfreezes the others.
+    /// (<see cref="Tensors.Tensor.Trainable"/> = false, and no gradient computed for them) and unfreezes the others.
     /// </summary>
     public static void Freeze(Sequential model, int count)
     {
@@ -53,6 +53,6 @@ public static class FineTuning
         if (count < 0 || count > model.Layers.Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"count must be in [0, {model.Layers.Count}]: got {count}");
         for (int i = 0; i < model.Layers.Count; i++)
-            foreach (var (_, p) in model.Layers[i].NamedParameters()) p.Trainable = i >= count;
+            foreach (var (_, p) in model.Layers[i].NamedParameters()) Checkpoints.Freezing.SetFrozen(p, frozen: i < count);
     }
 }

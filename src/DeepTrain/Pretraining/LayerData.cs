@@ -3,6 +3,7 @@ using DeepTrain.Autograd;
 using DeepTrain.Data;
 using DeepTrain.Layers;
 using DeepTrain.Tensors;
+using DeepTrain.Training;
 
 namespace DeepTrain.Pretraining;
 
@@ -14,26 +15,7 @@ internal static class LayerData
     /// float dataset with the original labels.
     /// </summary>
     public static Dataset Codes(Module layer, int outputs, Dataset data, int batchSize = 512) =>
-        Map(data, outputs, batchSize, (x, rows, dst) =>
-        {
-            var scope = new StepScope();
-            bool wasTraining = layer.IsTraining;
-            layer.Eval();
-            try
-            {
-                using var _ = GradMode.NoGrad();
-                using (scope.Open())
-                {
-                    var t = Tensor.Empty(new Shape(rows, data.Features));
-                    x.CopyTo(t.Data);
-                    layer.Forward(t).Data.CopyTo(dst);
-                }
-            }
-            finally
-            {
-                if (wasTraining) layer.Train();
-            }
-        });
+        Dataset.FromArrays(layer.Predict(data, batchSize).ToArray(), data.Labels.ToArray(), outputs, data.Classes, data.ClassNames);
 
     /// <summary>Fills the <paramref name="outputs"/> of a block of <paramref name="rows"/> examples from their <paramref name="inputs"/>.</summary>
     public delegate void RowMap(ReadOnlySpan<float> inputs, int rows, Span<float> outputs);

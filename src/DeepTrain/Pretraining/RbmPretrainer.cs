@@ -66,8 +66,9 @@ public sealed class RbmPretrainer
             rbm.CopyTo(dense);
             if (layer + 1 < o.HiddenSizes.Count)
             {
-                input = LayerData.Map(input, rbm.Hidden, 512, (x, rows, dst) => rbm.HiddenProbabilities(x, rows, dst));
-                if (heldOut is not null) heldOut = LayerData.Map(heldOut, rbm.Hidden, 512, (x, rows, dst) => rbm.HiddenProbabilities(x, rows, dst));
+                LayerData.RowMap up = rbm.HiddenProbabilities;
+                input = LayerData.Map(input, rbm.Hidden, 512, up);
+                if (heldOut is not null) heldOut = LayerData.Map(heldOut, rbm.Hidden, 512, up);
             }
         }
         return new RbmPretrainResult(encoder, histories, rbms);
