@@ -192,8 +192,11 @@ public sealed unsafe class Dataset
         public override void Execute(int part, int parts)
         {
             int f = Source!.Features;
-            for (int j = Count * part / parts, end = Count * (part + 1) / parts; j < end; j++)
+            int begin = Count * part / parts, end = Count * (part + 1) / parts;
+            for (int j = begin; j < Math.Min(end, begin + PrefetchRows); j++) Source.PrefetchRow(Indices[j]);
+            for (int j = begin; j < end; j++)
             {
+                if (j + PrefetchRows < end) Source.PrefetchRow(Indices[j + PrefetchRows]);
                 var row = new Span<float>(X + (long)j * f, f);
                 Source.ReadRawRow(Indices[j], row);
                 Source.Standardizer?.ApplyRow(row);
@@ -201,7 +204,19 @@ public sealed unsafe class Dataset
         }
     }
 
-    // Bytes are divided by 255 (not multiplied by 1/255), matching the usual `pixels.float() / 255` exactly.
+    // How many rows ahead of the one being converted a batch job asks for (ConvertKernels.Prefetch).
+    private const int PrefetchRows = 4;
+
+    private void PrefetchRow(int index)
+    {
+        long f = Features;
+        if (_bytes is not null)
+            fixed (byte* p = _bytes) Kernels.ConvertKernels.Prefetch(p + index * f, f);
+        else
+            fixed (float* p = _floats) Kernels.ConvertKernels.Prefetch(p + index * f, f * sizeof(float));
+    }
+
+    // Bytes become byte / 255 exactly (ConvertKernels.BytesToUnit), matching the usual `pixels.float() / 255`.
     internal void ReadRawRow(int index, Span<float> row)
     {
         int f = Features;
