@@ -109,17 +109,16 @@ internal static unsafe class TrainBench
         Console.WriteLine($"each run: its own process, started once the machine has been quiet (< 25% busy over 1 s; waiting up to {maxWait} s); load = 1-min load average and busy share before it");
         Console.WriteLine();
 
-        // ---- the main runs: rounds of (each form: the GEMM bound, DeepTrain, then its peers). The speed of these shared
-        // machines drifts by up to 2x over minutes, so every ratio is taken within one round (runs seconds apart) and
-        // the reported ratio is the median over the rounds.
+        // ---- the main runs: rounds of (each form: the GEMM bound, DeepTrain, the bound again, then the peers). The
+        // speed of these shared machines drifts by up to 2x over minutes, so every ratio is taken within one round (runs
+        // seconds apart) and the reported ratio is the median over the rounds.
         var main = new List<(Config Config, List<Round> Rounds)>();
         foreach (string form in forms) main.Add((new Config(form, batch, threads, [300, 100], epochs, train, seed), []));
         for (int round = 1; round <= rounds; round++)
         {
             foreach (var (cfg, done) in main)
             {
-                var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
-                var results = RunAll(cfg, torchSharp, pyScript, maxWait);
+                var (results, bound) = RunAll(cfg, torchSharp, pyScript, haveBlas, maxWait);
                 done.Add(new Round(results, bound));
                 Console.Write($"round {round} of {rounds}: ");
                 PrintDetail(cfg, results, bound);
@@ -164,8 +163,7 @@ internal static unsafe class TrainBench
             }
             foreach (var cfg in configs)
             {
-                var bound = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
-                var results = RunAll(cfg, torchSharp, pyScript, maxWait);
+                var (results, bound) = RunAll(cfg, torchSharp, pyScript, haveBlas, maxWait);
                 PrintDetail(cfg, results, bound);
                 double Sps(string fw) => results.FirstOrDefault(r => r.Framework == fw)?.SamplesPerSecond ?? double.NaN;
                 double acc(string fw) => results.FirstOrDefault(r => r.Framework == fw)?.Accuracy ?? double.NaN;
@@ -232,8 +230,8 @@ internal static unsafe class TrainBench
     private static double Std(List<double> v) =>
         v.Count < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - v.Average()) * (x - v.Average())) / (v.Count - 1));
 
-    /// <summary>One round of one configuration: each framework's result and the GEMM bound measured just before.</summary>
-    private sealed record Round(List<Result> Results, (double Blas, double Ours, string Load) Bound)
+    /// <summary>One round of one configuration: each framework's result and the GEMM bound around DeepTrain's run.</summary>
+    private sealed record Round(List<Result> Results, Bound Bound)
     {
         public double Sps(string framework) => Results.FirstOrDefault(r => r.Framework == framework)?.SamplesPerSecond ?? double.NaN;
 
@@ -250,10 +248,10 @@ internal static unsafe class TrainBench
         Console.WriteLine($"step time vs gemm bound ({cfg.Form}): {F(Median(rounds.Select(r => r.BoundRatio(cfg.Batch)).ToList()), 2)}");
     }
 
-    private static void PrintDetail(Config cfg, List<Result> results, (double Blas, double Ours, string Load) bound)
+    private static void PrintDetail(Config cfg, List<Result> results, Bound bound)
     {
         Console.WriteLine($"[{cfg.Form}, {cfg.Network}, batch {cfg.Batch}, {cfg.Threads} thread{(cfg.Threads == 1 ? "" : "s")}, {cfg.Epochs} epochs]");
-        Console.WriteLine($"  GEMM bound: the step's 8 products (forward X·W x{cfg.Hidden.Length + 1}, dW x{cfg.Hidden.Length + 1}, dX x{cfg.Hidden.Length}) take {F(bound.Blas, 3)} ms with OpenBLAS, {F(bound.Ours, 3)} ms with DeepTrain's Gemm ({cfg.Threads} threads, median of 7)  [{bound.Load}]");
+        Console.WriteLine($"  GEMM bound: the step's 8 products (forward X·W x{cfg.Hidden.Length + 1}, dW x{cfg.Hidden.Length + 1}, dX x{cfg.Hidden.Length}) take {F(bound.Blas, 3)} ms with OpenBLAS, {F(bound.Ours, 3)} ms with DeepTrain's Gemm ({cfg.Threads} threads; the mean of a measurement just before DeepTrain's run and one just after, each the median of 7; OpenBLAS {F(bound.Before.Blas, 3)} and {F(bound.After.Blas, 3)})  [{bound.Before.Load}; {bound.After.Load}]");
         foreach (var r in results)
         {
             string epochsText = r.Fields.GetValueOrDefault("epoch_s", "?");
@@ -275,11 +273,15 @@ internal static unsafe class TrainBench
         }
     }
 
-    private static List<Result> RunAll(Config cfg, string? torchSharp, string? pyScript, int maxWait)
+    // DeepTrain's run between two measurements of the GEMM bound (the host's speed drifts between them, and their mean
+    // is the better estimate of the bound during the run), then the peers.
+    private static (List<Result> Results, Bound Bound) RunAll(Config cfg, string? torchSharp, string? pyScript, bool haveBlas, int maxWait)
     {
         var results = new List<Result>();
         var (self, selfArgs) = Worker();
+        var before = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
         results.Add(RunChild("deeptrain", self, selfArgs.Concat(cfg.Args()), maxWait));
+        var after = GemmBound(cfg.Batch, cfg.Hidden, cfg.Threads, haveBlas, maxWait);
         if (torchSharp is not null)
         {
             bool apphost = !torchSharp.EndsWith(".dll", StringComparison.Ordinal);
@@ -287,7 +289,7 @@ internal static unsafe class TrainBench
         }
         if (pyScript is not null)
             results.Add(RunChild("pytorch", Python, new[] { pyScript }.Concat(cfg.Args()), maxWait));
-        return results;
+        return (results, new Bound(before, after));
     }
 
     // This program again, as the train-worker child (through `dotnet` when it was started as a dll).
@@ -456,6 +458,13 @@ internal static unsafe class TrainBench
     /// per layer l (in → out) the forward X·W [batch×in]·[in×out], the weight gradient Xᵀ·dZ, and, for every layer
     /// but the first, the input gradient dZ·Wᵀ.
     /// </summary>
+    /// <summary>The GEMM bound of one run: the mean of the measurements before and after it.</summary>
+    private sealed record Bound((double Blas, double Ours, string Load) Before, (double Blas, double Ours, string Load) After)
+    {
+        public double Blas => (Before.Blas + After.Blas) / 2;
+        public double Ours => (Before.Ours + After.Ours) / 2;
+    }
+
     private static (double Blas, double Ours, string Load) GemmBound(int batch, int[] hidden, int threads, bool haveBlas, int maxWait)
     {
         string load = WaitForQuiet(maxWait);
