@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DeepTrain.Kernels;
@@ -161,10 +162,29 @@ public static class ActivationKernels
         return er * twoN;
     }
 
-    // dz = dy · (z > 0 ? pos : yCoef·y + neg)
+    // dz = dy · (z > 0 ? pos : yCoef·y + neg); the 16-lane, 8-lane and scalar code do the same operations (no fused
+    // multiply-add), so every element gets the same result wherever it lies.
     private static void PiecewiseBackward(ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, float pos, float yCoef, float neg, bool accumulate)
     {
         int i = 0, n = dy.Length;
+        if (z.Length != n || y.Length != n || dz.Length != n)
+            throw new ArgumentException($"ActivationKernels.Backward: z, y, dy and dz must have the same length: got {z.Length}, {y.Length}, {n} and {dz.Length}");
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vp = Vector512.Create(pos);
+            var vc = Vector512.Create(yCoef);
+            var vn = Vector512.Create(neg);
+            ref float rz = ref MemoryMarshal.GetReference(z), ry = ref MemoryMarshal.GetReference(y);
+            ref float rd = ref MemoryMarshal.GetReference(dy), rg = ref MemoryMarshal.GetReference(dz);
+            for (; i <= n - 16; i += 16)
+            {
+                var vz = Vector512.LoadUnsafe(ref rz, (nuint)i);
+                var slope = Vector512.ConditionalSelect(Vector512.GreaterThan(vz, Vector512<float>.Zero), vp, vc * Vector512.LoadUnsafe(ref ry, (nuint)i) + vn);
+                var r = Vector512.LoadUnsafe(ref rd, (nuint)i) * slope;
+                if (accumulate) r += Vector512.LoadUnsafe(ref rg, (nuint)i);
+                r.StoreUnsafe(ref rg, (nuint)i);
+            }
+        }
         if (Vector.IsHardwareAccelerated)
         {
             var vp = new Vector<float>(pos);

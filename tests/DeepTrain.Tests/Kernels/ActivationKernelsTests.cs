@@ -49,5 +49,37 @@ namespace DeepTrain.Tests.Kernels
                 Assert.True(Math.Abs(y[i] - exact) <= 1e-6 * (1 + Math.Abs(exact)), $"elu({z[i]}) = {exact}, got {y[i]}");
             }
         }
+    
+
+        [Theory]
+        [InlineData(ActivationKind.Relu, false)]
+        [InlineData(ActivationKind.LeakyRelu, true)]
+        [InlineData(ActivationKind.Elu, false)]
+        [InlineData(ActivationKind.Elu, true)]
+        [InlineData(ActivationKind.Selu, true)]
+        public void Piecewise_backward_gives_each_element_the_same_value_whatever_its_position(ActivationKind kind, bool accumulate)
+        {
+            // 16-lane body, 8-lane body and scalar tail (n = 16 + 8 + 5) must all give the single-element result.
+            const int n = 29;
+            var rng = new Random((int)kind);
+            float[] z = new float[n], dy = new float[n], old = new float[n];
+            for (int i = 0; i < n; i++) { z[i] = (float)(rng.NextDouble() * 6 - 3); dy[i] = (float)(rng.NextDouble() - 0.5); old[i] = (float)rng.NextDouble(); }
+            var y = new float[n];
+            ActivationKernels.Forward(kind, 0.2f, z, y);
+            var dz = (float[])old.Clone();
+            ActivationKernels.Backward(kind, 0.2f, z, y, dy, dz, accumulate);
+            for (int i = 0; i < n; i++)
+            {
+                var one = new[] { old[i] };
+                ActivationKernels.Backward(kind, 0.2f, z.AsSpan(i, 1), y.AsSpan(i, 1), dy.AsSpan(i, 1), one, accumulate);
+                Assert.Equal(BitConverter.SingleToInt32Bits(one[0]), BitConverter.SingleToInt32Bits(dz[i]));
+            }
+        }
+
+        [Fact]
+        public void Backward_refuses_spans_of_different_lengths()
+        {
+            Assert.Throws<ArgumentException>(() => ActivationKernels.Backward(ActivationKind.Elu, 1f, new float[20], new float[20], new float[20], new float[19]));
+        }
     }
 }
