@@ -59,7 +59,7 @@ internal static class PredictBench
         byte[] onnx = OnnxExporter.ToBytes(model, new OnnxExportOptions { FoldBatchNorm = fold });
 
         Console.WriteLine($"DeepTrain vs ONNX Runtime inference, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; GEMM {(Gemm.IsAvx2Accelerated ? "AVX2+FMA" : "portable")}, up to {Gemm.MaxThreads} threads");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; GEMM {(Gemm.IsAvx512Accelerated ? "AVX-512 6x32" : Gemm.IsAvx2Accelerated ? "AVX2+FMA 6x16" : "portable")}, up to {Gemm.MaxThreads} threads");
         Console.WriteLine($"model: 784-300-100-10, ELU, He, BatchNorm ({model.Parameters().Sum(p => p.Length):N0} parameters); ONNX {onnx.Length / 1024.0:F0} KiB, BatchNorm {(fold ? "folded into Gemm" : "as BatchNormalization nodes")}");
         Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, intra-op threads 2, inter-op 1, graph optimization ALL");
         Console.WriteLine($"{rounds} interleaved rounds; batch 1: {calls} calls per round and engine; batch 1024: {bigCalls} calls per round and engine");
