@@ -81,17 +81,20 @@ public static class ActivationKernels
             EluForward512(z, alpha, scale, y);
             return;
         }
-        // e^min(z, 0) first, so large positive z never overflow; z may alias y, so keep z where needed.
+        // e^min(z, 0) first, so large positive z never overflow; z may alias y, so keep z where needed. The exponential
+        // runs on a length padded to a multiple of 16: TensorPrimitives.Exp computes a remainder shorter than its
+        // vector differently (1 ulp apart on 128-bit vectors), and an element's result must not depend on its position.
         int i = 0;
         const int Chunk = 256;
         Span<float> e = stackalloc float[Chunk];
         for (int start = 0; start < z.Length; start += Chunk)
         {
-            int n = Math.Min(Chunk, z.Length - start);
+            int n = Math.Min(Chunk, z.Length - start), padded = (n + 15) & ~15;
             var zs = z.Slice(start, n);
             var es = e[..n];
             TensorPrimitives.Min(zs, 0f, es);
-            TensorPrimitives.Exp(es, es);
+            e[n..padded].Clear();
+            TensorPrimitives.Exp(e[..padded], e[..padded]);
             var ys = y.Slice(start, n);
             i = 0;
             if (Vector.IsHardwareAccelerated)
