@@ -5,7 +5,8 @@ namespace DeepTrain.Checkpoints;
 
 /// <summary>
 /// Saves the model with its training state (<see cref="TrainingCheckpoint"/>) every <see cref="Every"/> epochs
-/// and at the end of training, atomically, so an interrupted run can resume from the last save.
+/// and at the end of training, atomically, so an interrupted run can resume from the last save. Only complete
+/// epochs are saved.
 /// </summary>
 public sealed class ModelCheckpoint : Callback
 {
@@ -29,11 +30,16 @@ public sealed class ModelCheckpoint : Callback
         if ((context.Epoch + 1) % Every == 0) Save(context, context.Epoch + 1);
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Saves the final state when the last epoch was not saved yet. Not when training stopped inside an epoch: the
+    /// weights would then hold part of an epoch that the checkpoint does not count, and a resumed run would train on
+    /// those batches twice. The file keeps the last complete epoch that was saved, and resuming from it gives the
+    /// same weights as a run that was never interrupted.
+    /// </summary>
     public override void OnTrainEnd(TrainingContext context)
     {
         int done = context.Options.InitialEpoch + context.History.Epochs;
-        if (done % Every != 0 && context.History.Epochs > 0) Save(context, done);
+        if (done % Every != 0 && context.History.Epochs > 0 && !context.StoppedInsideEpoch) Save(context, done);
     }
 
     private void Save(TrainingContext context, int epochsDone)

@@ -29,6 +29,12 @@ public sealed class TrainingContext
     public bool StopRequested { get; set; }
     /// <summary>Why a callback stopped training.</summary>
     public string? StopReason { get; set; }
+    /// <summary>
+    /// True when training stopped after some but not all of an epoch's batches (cancellation, or a callback's
+    /// <see cref="StopRequested"/> set after a batch). That epoch is not in <see cref="History"/>; the weights include
+    /// its batches.
+    /// </summary>
+    public bool StoppedInsideEpoch { get; internal set; }
 }
 
 /// <summary>Hooks into the fit loop. Override what you need; every hook does nothing by default.</summary>

@@ -50,7 +50,8 @@ public sealed class FitOptions
     public ProgressMode Progress { get; set; } = ProgressMode.Auto;
     /// <summary>Where plain progress lines go (default: standard output).</summary>
     public TextWriter? Output { get; set; }
-    /// <summary>Stops training after the current batch when cancelled (Ctrl-C in the CLI).</summary>
+    /// <summary>Stops training after the current batch when cancelled (Ctrl-C in the CLI). The epoch it stops in is
+    /// not recorded in the history (<see cref="TrainingContext.StoppedInsideEpoch"/>); the weights keep its batches.</summary>
     public CancellationToken Cancellation { get; set; }
     /// <summary>The epoch to start from (when resuming); epochs before it are not run.</summary>
     public int InitialEpoch { get; set; }

@@ -124,11 +124,19 @@ public static class Trainer
                 if (context.StopRequested) break;
             }
             dp?.EndEpochTraining(context);
+            if (batchIndex < iterator.BatchesPerEpoch)
+            {
+                // Stopped inside the epoch (cancelled, or a callback asked for it after a batch): the epoch is not
+                // recorded, so the history and any checkpoint hold complete epochs only, and a run resumed from
+                // the last checkpoint does this epoch in full. The weights keep the batches done.
+                context.StoppedInsideEpoch = batchIndex > 0;
+                break;
+            }
             if (seen == 0) break;
             double seconds = clock.Elapsed.TotalSeconds;
             var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
             foreach (var m in metrics) logs[m.Name] = m.Result;
-            if (validation is not null && !(context.StopReason == "cancelled"))
+            if (validation is not null)
             {
                 var ev = model.Evaluate(validation, o.Loss, metrics, Math.Max(o.BatchSize, 256));
                 logs["val_loss"] = ev.Loss;

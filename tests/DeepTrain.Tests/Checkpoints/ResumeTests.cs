@@ -71,6 +71,55 @@ public class ResumeTests
     }
 
     [Fact]
+    public void ARunCancelledInsideAnEpochResumesToTheUninterruptedWeights()
+    {
+        // Cancelled 5 batches into epoch 2: the history and the checkpoint hold epoch 1 only, and resuming from the
+        // checkpoint redoes epoch 2 in full, ending where a run that was never interrupted ends.
+        const int total = 3;
+        var train = CheckpointTestData.TrainSubset(600);
+        FitOptions Options(Optimizer? o) => new() { Optimizer = o, Epochs = total, BatchSize = 32, Seed = 5, Progress = ProgressMode.None };
+
+        var straight = NewModel();
+        straight.Fit(train, null, Options(Make("adam", straight)));
+
+        var dir = CheckpointTestData.TempDir();
+        var path = Path.Combine(dir, "run.safetensors");
+        var interrupted = NewModel();
+        using var cts = new CancellationTokenSource();
+        var options = Options(Make("adam", interrupted));
+        options.Cancellation = cts.Token;
+        var checkpoint = new ModelCheckpoint(path);
+        var cancel = new CancelAfter(cts, (600 + 31) / 32 + 5);
+        options.Callbacks = [checkpoint, cancel];
+        var history = interrupted.Fit(train, null, options);
+        Assert.Equal("cancelled", history.StopReason);
+        Assert.Equal(1, history.Epochs);
+        Assert.True(cancel.StoppedInsideEpoch);
+        Assert.Equal(1, checkpoint.Saves); // at the end of epoch 1, not again when training stopped
+
+        var (resumed, training) = ModelFile.LoadWithTraining(path);
+        Assert.Equal(1, training!.Epoch);
+        Assert.Equal(history["loss"], training.History!["loss"]);
+        resumed.Fit(train, null, training.ApplyTo(Options(null)));
+
+        var expected = CheckpointTestData.Values(straight);
+        var actual = CheckpointTestData.Values(resumed);
+        foreach (var (name, values) in expected) Assert.True(values.AsSpan().SequenceEqual(actual[name]), $"'{name}' differs after resuming");
+        Directory.Delete(dir, true);
+    }
+
+    private sealed class CancelAfter(CancellationTokenSource cts, int batches) : Callback
+    {
+        private int _seen;
+        public bool StoppedInsideEpoch;
+        public override void OnBatchEnd(TrainingContext context, int batch, float loss)
+        {
+            if (++_seen == batches) cts.Cancel();
+        }
+        public override void OnTrainEnd(TrainingContext context) => StoppedInsideEpoch = context.StoppedInsideEpoch;
+    }
+
+    [Fact]
     public void WithoutTheGeneratorStateDropoutDiverges()
     {
         // The reason for FitOptions.InitialRngState: restarting the generator from the seed gives other dropout masks.

@@ -21,7 +21,7 @@ public class CancellationTests
         });
         Assert.Equal(5, counter.Batches);
         Assert.Equal("cancelled", history.StopReason);
-        Assert.Equal(1, history.Epochs); // the partial epoch is recorded
+        Assert.Equal(0, history.Epochs); // an epoch cut short is not recorded
     }
 
     private sealed class CancelAt(CancellationTokenSource cts, int at) : Callback
