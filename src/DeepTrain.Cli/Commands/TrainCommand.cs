@@ -107,6 +107,10 @@ public sealed class TrainCommand : Command<TrainSettings>
             ModelFile.Save(s.Out, model);
             Console.WriteLine($"saved model to {s.Out}");
         }
+        else if (s.Out is not null && history.StopReason == "cancelled")
+            Console.WriteLine(File.Exists(s.Out)
+                ? $"{s.Out} holds the model and training state of the last complete epoch it saved; --resume {s.Out} goes on from there"
+                : $"no epoch was completed, so nothing was saved to {s.Out}");
         else if (s.Out is not null) Console.WriteLine($"saved model and training state to {s.Out}");
 
         IReadOnlyList<LayerStats>? lastLook = null;
