@@ -122,6 +122,22 @@ public static unsafe class Gemm
                 // The 32-column AVX-512 tile only where n fills more than one 16-column AVX2 strip.
                 job.Set(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, UseAvx2, UseAvx512 && n > 16);
                 long work = (long)m * n * k;
+                if (m == 1 && !transB && job.Avx)
+                {
+                    var row = t_rowJob ??= new RowJob();
+                    row.Job = job;
+                    try
+                    {
+                        // Two threads when each one's half of B is big enough to pay for the hand-over.
+                        ParallelWorker.Run(row, work >= RowSplitMinWork ? Math.Min(s_maxThreads, (n + 15) / 16) : 1);
+                    }
+                    finally
+                    {
+                        row.Job = null;
+                        job.Clear();
+                    }
+                    return;
+                }
                 if (!transA && !transB && k >= 2 * n && work >= DepthSplitMinWork && work <= DepthSplitMaxWork)
                 {
                     SplitDepth(job);
@@ -444,6 +460,101 @@ public static unsafe class Gemm
             for (; j + 16 <= n; j += 16) (Vector512.Load(cr + j) + Vector512.Load(pr + j)).Store(cr + j);
             for (; j < n; j++) cr[j] += pr[j];
         }
+    }
+
+    /// <summary>
+    /// One row times a matrix (m = 1, B not transposed: a single example through a layer). The 6-row tile would
+    /// compute the row six times; this path runs each output column's chain once, 64 columns at a time. Every element
+    /// gets exactly the tile kernels' arithmetic: per depth block of <see cref="KC"/>, a chain of fused multiply-adds
+    /// from zero, then <c>acc·α</c> (β = 0) or <c>fma(acc, α, c·β)</c>, with β = 1 after the first block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowTimesMatrix(SgemmJob job, int from, int to)
+    {
+        int n = to, k = job.K;
+        float* a = job.A, b = job.B, c = job.C;
+        nint csA = job.TransA ? job.Lda : 1, ldb = job.Ldb;
+        float alpha = job.Alpha;
+        bool wide = Vector512.IsHardwareAccelerated && job.Avx512;
+        for (int pc = 0; pc < k; pc += KC)
+        {
+            int kc = Math.Min(KC, k - pc);
+            float beta = pc == 0 ? job.Beta : 1f;
+            float* ap = a + pc * csA, bp = b + pc * ldb;
+            int j = from;
+            if (wide)
+            {
+                for (; j + 64 <= n; j += 64)
+                {
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                    float* ak = ap, bk = bp + j;
+                    for (int p = 0; p < kc; p++, ak += csA, bk += ldb)
+                    {
+                        var x = Vector512.Create(*ak);
+                        s0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk), s0);
+                        s1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk + 16), s1);
+                        s2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk + 32), s2);
+                        s3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk + 48), s3);
+                    }
+                    StoreScaled(c + j, s0, alpha, beta);
+                    StoreScaled(c + j + 16, s1, alpha, beta);
+                    StoreScaled(c + j + 32, s2, alpha, beta);
+                    StoreScaled(c + j + 48, s3, alpha, beta);
+                }
+                for (; j + 16 <= n; j += 16)
+                {
+                    Vector512<float> s0 = default;
+                    float* ak = ap, bk = bp + j;
+                    for (int p = 0; p < kc; p++, ak += csA, bk += ldb)
+                        s0 = Avx512F.FusedMultiplyAdd(Vector512.Create(*ak), Vector512.Load(bk), s0);
+                    StoreScaled(c + j, s0, alpha, beta);
+                }
+            }
+            for (; j + 8 <= n; j += 8)
+            {
+                Vector256<float> s0 = default;
+                float* ak = ap, bk = bp + j;
+                for (int p = 0; p < kc; p++, ak += csA, bk += ldb)
+                    s0 = Fma.MultiplyAdd(Vector256.Create(*ak), Avx.LoadVector256(bk), s0);
+                var scaled = beta == 0f ? Avx.Multiply(s0, Vector256.Create(alpha))
+                    : Fma.MultiplyAdd(s0, Vector256.Create(alpha), Avx.Multiply(Avx.LoadVector256(c + j), Vector256.Create(beta)));
+                Avx.Store(c + j, scaled);
+            }
+            for (; j < n; j++)
+            {
+                float s = 0f;
+                float* ak = ap, bk = bp + j;
+                for (int p = 0; p < kc; p++, ak += csA, bk += ldb) s = MathF.FusedMultiplyAdd(*ak, *bk, s);
+                c[j] = beta == 0f ? s * alpha : MathF.FusedMultiplyAdd(s, alpha, c[j] * beta);
+            }
+        }
+    }
+
+    [ThreadStatic] private static RowJob? t_rowJob;
+
+    // From this many multiply-adds a one-row product is split in two column ranges (a fixed constant, like the depth
+    // split's; the split does not change any element's arithmetic).
+    private const long RowSplitMinWork = 1L << 17;
+
+    /// <summary>Columns of a one-row product in 16-column units, one range per thread.</summary>
+    private sealed class RowJob : ParallelJob
+    {
+        public SgemmJob? Job;
+
+        public override void Execute(int part, int parts)
+        {
+            int units = (Job!.N + 15) / 16;
+            int from = (int)((long)units * part / parts) * 16, to = Math.Min(Job.N, (int)((long)units * (part + 1) / parts) * 16);
+            if (from < to) RowTimesMatrix(Job, from, to);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScaled(float* c, Vector512<float> acc, float alpha, float beta)
+    {
+        var scaled = beta == 0f ? acc * Vector512.Create(alpha)
+            : Avx512F.FusedMultiplyAdd(acc, Vector512.Create(alpha), Vector512.Load(c) * Vector512.Create(beta));
+        scaled.Store(c);
     }
 
     /// <summary>The two halves of <see cref="SplitDepth"/>: part 0 the first, the last part the second (one thread: both).</summary>

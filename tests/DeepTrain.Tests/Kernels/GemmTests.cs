@@ -214,6 +214,44 @@ namespace DeepTrain.Tests.Kernels
                 }
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void OneRow_EqualsThatRowOfATileProduct_BitForBit(bool transA)
+        {
+            // A single example through a layer takes the one-row path; its outputs must be the bits that the same row
+            // gets inside a batch (a 6-row tile here), for every column tail, depth block, α and β, on both kernels.
+            foreach (bool avx2 in new[] { false, true })
+                foreach (var (n, k) in new[] { (300, 513), (100, 300), (7, 100), (1, 40), (33, 257), (15, 64), (80, 16) })
+                    foreach (var (alpha, beta) in new[] { (1f, 0f), (0.7f, -1.3f), (1f, 1f) })
+                    {
+                        var rng = new Random(n * 1000 + k);
+                        const int m = 6, pad = 2;
+                        int lda = transA ? m + pad : k + pad, ldb = n + pad, ldc = n + pad;
+                        float[] a = Fill(rng, transA ? k * lda : m * lda), b = Fill(rng, k * ldb), c0 = Fill(rng, m * ldc);
+                        bool saved = Gemm.ForceAvx2;
+                        try
+                        {
+                            Gemm.ForceAvx2 = avx2;
+                            var tile = (float[])c0.Clone();
+                            Gemm.Sgemm(transA, false, m, n, k, alpha, a, lda, b, ldb, beta, tile, ldc);
+                            for (int r = 0; r < m; r++)
+                            {
+                                var row = c0.AsSpan(r * ldc, ldc).ToArray();
+                                // Row r of op(A): transposed, it starts at column r with stride lda.
+                                Gemm.Sgemm(transA, false, 1, n, k, alpha, a.AsSpan(r * (transA ? 1 : lda)), lda, b, ldb, beta, row, ldc);
+                                for (int j = 0; j < n; j++)
+                                    Assert.True(BitConverter.SingleToInt32Bits(row[j]) == BitConverter.SingleToInt32Bits(tile[r * ldc + j]),
+                                        $"row {r}, column {j} of [{m}x{k}]·[{k}x{n}] (transA={transA}, α={alpha}, β={beta}, avx2={avx2}): one row gives {row[j]:R}, the tile {tile[r * ldc + j]:R}");
+                            }
+                        }
+                        finally
+                        {
+                            Gemm.ForceAvx2 = saved;
+                        }
+                    }
+        }
+
         [Fact]
         public void Results_AreDeterministic_AndIndependentOfThreadCount()
         {
