@@ -19,7 +19,8 @@ namespace DeepTrain.Kernels;
 /// Large problems are split over <see cref="MaxThreads"/> threads by an even share of the grid of
 /// output tiles (column strips; row bands for tall outputs such as weight gradients); every output
 /// element is computed by one thread with a fixed summation order. A layer's forward with k ≥ 2n
-/// is split in depth instead, on any number of threads (<c>SplitDepth</c>). Results are
+/// is split in depth instead, on any number of threads (<c>SplitDepth</c>). A single row (m = 1, one example
+/// through a layer) skips the tile, which would compute it six times (<c>RowTimesMatrix</c>). Results are
 /// bit-identical from run to run and do not depend on the thread count.
 /// </remarks>
 public static unsafe class Gemm
@@ -469,9 +470,9 @@ public static unsafe class Gemm
     /// from zero, then <c>acc·α</c> (β = 0) or <c>fma(acc, α, c·β)</c>, with β = 1 after the first block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTimesMatrix(SgemmJob job, int from, int to)
+    private static void RowTimesMatrix(SgemmJob job, int from, int end)
     {
-        int n = to, k = job.K;
+        int k = job.K;
         float* a = job.A, b = job.B, c = job.C;
         nint csA = job.TransA ? job.Lda : 1, ldb = job.Ldb;
         float alpha = job.Alpha;
@@ -484,7 +485,7 @@ public static unsafe class Gemm
             int j = from;
             if (wide)
             {
-                for (; j + 64 <= n; j += 64)
+                for (; j + 64 <= end; j += 64)
                 {
                     Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
                     float* ak = ap, bk = bp + j;
@@ -501,7 +502,7 @@ public static unsafe class Gemm
                     StoreScaled(c + j + 32, s2, alpha, beta);
                     StoreScaled(c + j + 48, s3, alpha, beta);
                 }
-                for (; j + 16 <= n; j += 16)
+                for (; j + 16 <= end; j += 16)
                 {
                     Vector512<float> s0 = default;
                     float* ak = ap, bk = bp + j;
@@ -510,7 +511,7 @@ public static unsafe class Gemm
                     StoreScaled(c + j, s0, alpha, beta);
                 }
             }
-            for (; j + 8 <= n; j += 8)
+            for (; j + 8 <= end; j += 8)
             {
                 Vector256<float> s0 = default;
                 float* ak = ap, bk = bp + j;
@@ -520,7 +521,7 @@ public static unsafe class Gemm
                     : Fma.MultiplyAdd(s0, Vector256.Create(alpha), Avx.Multiply(Avx.LoadVector256(c + j), Vector256.Create(beta)));
                 Avx.Store(c + j, scaled);
             }
-            for (; j < n; j++)
+            for (; j < end; j++)
             {
                 float s = 0f;
                 float* ak = ap, bk = bp + j;
