@@ -24,11 +24,13 @@ namespace DeepTrain.Bench;
 internal static class PredictBench
 {
     /// <summary>Runs the benchmark. Options: --rounds R (interleaved rounds, default 10), --calls N (batch-1 calls per round and engine, default 300),
-    /// --big-calls N (batch-1024 calls per round and engine, default 4), --explicit-bn (export BatchNorm as nodes instead of folding it).</summary>
+    /// --big-calls N (batch-1024 calls per round and engine, default 4), --explicit-bn (export BatchNorm as nodes instead of folding it),
+    /// --ort-no-spin (ONNX Runtime's idle pool threads block instead of spinning: its spinning threads otherwise keep
+    /// competing for the 2 cores while DeepTrain runs).</summary>
     public static int Run(string[] args)
     {
         int rounds = 10, calls = 300, bigCalls = 4;
-        bool fold = true;
+        bool fold = true, ortSpin = true;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -37,6 +39,7 @@ internal static class PredictBench
                 case "--calls": calls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--big-calls": bigCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--explicit-bn": fold = false; break;
+                case "--ort-no-spin": ortSpin = false; break;
                 default:
                     Console.Error.WriteLine($"predict: unknown option '{args[i]}'");
                     return 2;
@@ -61,11 +64,12 @@ internal static class PredictBench
         Console.WriteLine($"DeepTrain vs ONNX Runtime inference, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; GEMM {(Gemm.IsAvx512Accelerated ? "AVX-512 6x32" : Gemm.IsAvx2Accelerated ? "AVX2+FMA 6x16" : "portable")}, up to {Gemm.MaxThreads} threads");
         Console.WriteLine($"model: 784-300-100-10, ELU, He, BatchNorm ({model.Parameters().Sum(p => p.Length):N0} parameters); ONNX {onnx.Length / 1024.0:F0} KiB, BatchNorm {(fold ? "folded into Gemm" : "as BatchNormalization nodes")}");
-        Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, intra-op threads 2, inter-op 1, graph optimization ALL");
+        Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, intra-op threads 2, inter-op 1, graph optimization ALL, idle threads {(ortSpin ? "spin (its default)" : "block (--ort-no-spin)")}");
         Console.WriteLine($"{rounds} interleaved rounds; batch 1: {calls} calls per round and engine; batch 1024: {bigCalls} calls per round and engine");
         Console.WriteLine();
 
         using var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        if (!ortSpin) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var session = new InferenceSession(onnx, options);
         using var runOptions = new RunOptions();
 
