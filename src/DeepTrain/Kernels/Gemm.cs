@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -393,22 +394,8 @@ public static unsafe class Gemm
                         int col = jc + jr * nr;
                         int nrEff = Math.Min(nr, n - col);
 
-                        float* bp;
                         nint rsB = nr;
-                        if (packB)
-                        {
-                            bp = bPack + (nint)jr * kc * nr;
-                        }
-                        else if (!transB && nrEff == nr)
-                        {
-                            bp = b + pc * ldb + col;
-                            rsB = ldb;
-                        }
-                        else
-                        {
-                            PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
-                            bp = strip;
-                        }
+                        float* bp = packB ? bPack + (nint)jr * kc * nr : StripOfB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx, ref rsB);
 
                         for (int ir = irFrom; ir < irTo; ir++)
                         {
@@ -454,12 +441,12 @@ public static unsafe class Gemm
             split.Low.Clear();
             split.High.Clear();
         }
-        for (int i = 0; i < m; i++)
+        // C += P: one call over the whole block when C's rows are contiguous (a layer's output), else row by row.
+        int rows = job.Ldc == n ? 1 : m, width = job.Ldc == n ? m * n : n;
+        for (int i = 0; i < rows; i++)
         {
-            float* cr = job.C + (nint)i * job.Ldc, pr = partial + (nint)i * n;
-            int j = 0;
-            for (; j + 16 <= n; j += 16) (Vector512.Load(cr + j) + Vector512.Load(pr + j)).Store(cr + j);
-            for (; j < n; j++) cr[j] += pr[j];
+            var cr = new Span<float>(job.C + (nint)i * job.Ldc, width);
+            TensorPrimitives.Add(cr, new ReadOnlySpan<float>(partial + (nint)i * n, width), cr);
         }
     }
 
@@ -477,10 +464,12 @@ public static unsafe class Gemm
         nint csA = job.TransA ? job.Lda : 1, ldb = job.Ldb;
         float alpha = job.Alpha;
         bool wide = Vector512.IsHardwareAccelerated && job.Avx512;
+        var va = Vector512.Create(alpha);
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
             float beta = pc == 0 ? job.Beta : 1f;
+            var vb = Vector512.Create(beta);
             float* ap = a + pc * csA, bp = b + pc * ldb;
             int j = from;
             if (wide)
@@ -497,10 +486,8 @@ public static unsafe class Gemm
                         s2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk + 32), s2);
                         s3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bk + 48), s3);
                     }
-                    StoreScaled(c + j, s0, alpha, beta);
-                    StoreScaled(c + j + 16, s1, alpha, beta);
-                    StoreScaled(c + j + 32, s2, alpha, beta);
-                    StoreScaled(c + j + 48, s3, alpha, beta);
+                    StoreRow512(c + j, s0, s1, va, vb, beta);
+                    StoreRow512(c + j + 32, s2, s3, va, vb, beta);
                 }
                 for (; j + 16 <= end; j += 16)
                 {
@@ -508,7 +495,7 @@ public static unsafe class Gemm
                     float* ak = ap, bk = bp + j;
                     for (int p = 0; p < kc; p++, ak += csA, bk += ldb)
                         s0 = Avx512F.FusedMultiplyAdd(Vector512.Create(*ak), Vector512.Load(bk), s0);
-                    StoreScaled(c + j, s0, alpha, beta);
+                    StoreScaled(c + j, s0, va, vb, beta);
                 }
             }
             for (; j + 8 <= end; j += 8)
@@ -550,14 +537,6 @@ public static unsafe class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreScaled(float* c, Vector512<float> acc, float alpha, float beta)
-    {
-        var scaled = beta == 0f ? acc * Vector512.Create(alpha)
-            : Avx512F.FusedMultiplyAdd(acc, Vector512.Create(alpha), Vector512.Load(c) * Vector512.Create(beta));
-        scaled.Store(c);
-    }
-
     /// <summary>The two halves of <see cref="SplitDepth"/>: part 0 the first, the last part the second (one thread: both).</summary>
     private sealed class DepthSplitJob : ParallelJob
     {
@@ -597,18 +576,8 @@ public static unsafe class Gemm
             for (int col = 0; col < n; col += nr)
             {
                 int nrEff = Math.Min(nr, n - col);
-                float* bp;
                 nint rsB = nr;
-                if (!transB && nrEff == nr)
-                {
-                    bp = b + pc * ldb + col;
-                    rsB = ldb;
-                }
-                else
-                {
-                    PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
-                    bp = strip;
-                }
+                float* bp = StripOfB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx, ref rsB);
                 for (int ir = ir0; ir < ir1; ir++)
                 {
                     int row = ir * MR;
@@ -618,6 +587,22 @@ public static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The B strip of columns [col, col + nrEff) and depths [pc, pc + kc) for a tile, read in place when it is a full
+    /// strip of an untransposed B (<paramref name="rowStride"/> becomes ldb), else packed into <paramref name="strip"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* StripOfB(bool transB, float* b, nint ldb, int pc, int col, int kc, int nrEff, int nr, float* strip, bool avx, ref nint rowStride)
+    {
+        if (!transB && nrEff == nr)
+        {
+            rowStride = ldb;
+            return b + pc * ldb + col;
+        }
+        PackB(transB, b, ldb, pc, col, kc, nrEff, nr, strip, avx);
+        return strip;
     }
 
     /// <summary>
@@ -1054,16 +1039,16 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow512(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> va, Vector512<float> vb, float beta)
     {
-        if (beta == 0f)
-        {
-            Vector512.Store(x0 * va, c);
-            Vector512.Store(x1 * va, c + 16);
-        }
-        else
-        {
-            Vector512.Store(Avx512F.FusedMultiplyAdd(x0, va, Vector512.Load(c) * vb), c);
-            Vector512.Store(Avx512F.FusedMultiplyAdd(x1, va, Vector512.Load(c + 16) * vb), c + 16);
-        }
+        StoreScaled(c, x0, va, vb, beta);
+        StoreScaled(c + 16, x1, va, vb, beta);
+    }
+
+    // c = acc·α (β = 0: c is not read) or fma(acc, α, c·β): the store of every AVX-512 path, tile or one row.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScaled(float* c, Vector512<float> acc, Vector512<float> va, Vector512<float> vb, float beta)
+    {
+        var scaled = beta == 0f ? acc * va : Avx512F.FusedMultiplyAdd(acc, va, Vector512.Load(c) * vb);
+        scaled.Store(c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
